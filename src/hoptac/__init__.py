@@ -1,0 +1,1 @@
+"""hoptac: a province's collective economy, in one system."""
