@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "hoptac.accounts",
     "hoptac.programme",
     "hoptac.registry",
+    "hoptac.returns",
+    "hoptac.imports",
     "hoptac.web",
 ]
 

@@ -12,5 +12,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("registry/", include("hoptac.registry.urls")),
     path("units/", include("hoptac.units.urls")),
+    path("returns/", include("hoptac.returns.urls")),
+    path("imports/", include("hoptac.imports.urls")),
     path("admin/", admin.site.urls),
 ]
