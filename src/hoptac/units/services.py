@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from hoptac.core.text import fold
@@ -170,13 +173,14 @@ def units_load() -> LoadReport:
 
 
 class UnitLookupError(ValueError):
-    """`--unit` matched nothing, or several units (then `candidates` lists them)."""
+    """`--unit` matched nothing, or several units (then `candidates` lists them, best first)."""
 
     def __init__(self, message: str, candidates: list[Unit] | None = None):
         super().__init__(message)
         self.candidates = candidates or []
 
 
+# Level words accepted before the colon of a key, in English and in Vietnamese (folded).
 _LEVEL_WORDS = {
     "province": Unit.Level.PROVINCE,
     "tinh": Unit.Level.PROVINCE,
@@ -185,111 +189,243 @@ _LEVEL_WORDS = {
     "commune": Unit.Level.COMMUNE,
     "ward": Unit.Level.COMMUNE,
     "xa": Unit.Level.COMMUNE,
+    "phuong": Unit.Level.COMMUNE,
 }
+_ERA_WORDS = {"legacy": Unit.Era.LEGACY, "current": Unit.Era.CURRENT}
 _PAD = {Unit.Level.PROVINCE: 2, Unit.Level.DISTRICT: 3, Unit.Level.COMMUNE: 5}
+_LEVEL_RANK = {Unit.Level.PROVINCE: 0, Unit.Level.DISTRICT: 1, Unit.Level.COMMUNE: 2}
+
+# The division types that open every unit's name (folded), longest first so "thi xa" wins over "xa".
+_TYPE_WORDS = ("thanh pho", "thi tran", "thi xa", "dac khu", "phuong", "huyen", "tinh", "quan", "xa")
+
+# `legacy-district:110`, `commune : 3595`, `current commune:03595` (already folded).
+_KEY = re.compile(r"^(?:(?P<era>legacy|current)[-_ ]?)?(?P<level>[a-z]+)\s*:\s*(?P<rest>.+)$")
+# What the units datalist offers: "Xã Than Uyên (commune:03595)".
+_TRAILING_KEY = re.compile(r"\(([^()]*:[^()]*)\)\s*$")
+
+MATCH_FULL_NAME, MATCH_NAME, MATCH_WORDS = 0, 1, 2
+
+
+def _exact_names(target: str) -> list[str]:
+    """The folded full names that `target` names exactly: itself, or itself after a type word."""
+    return [target, *(f"{word} {target}" for word in _TYPE_WORDS)]
 
 
 def search_units(
-    text: str, *, queryset: QuerySet[Unit] | None = None, limit: int | None = None
+    text: str,
+    *,
+    queryset: QuerySet[Unit] | None = None,
+    level: str | None = None,
+    era: str | None = None,
+    limit: int | None = None,
 ) -> list[Unit]:
-    """Units whose folded name contains every word of `text` ("than uyen" → Huyện/Thị trấn/Xã Than Uyên).
+    """Units whose name has a word beginning with each word of `text`, accents and case ignored.
 
-    Exact folded names come first, then current before legacy, then by level.
+    "than uyen" finds Huyện Than Uyên, Thị trấn Than Uyên and Xã Than Uyên. The order, computed
+    by the database so that `limit` is cheap: the unit whose full name is `text` ("Huyện Than
+    Uyên"), then units whose name without its type word is `text` ("Than Uyên"), then the others;
+    within each, current before legacy, province before district before commune, then by path.
+    Each unit carries `match_rank` (MATCH_FULL_NAME, MATCH_NAME or MATCH_WORDS).
     """
     words = fold(text).split()
-    qs = (queryset if queryset is not None else Unit.objects.all()).select_related("parent__parent")
     if not words:
         return []
+    qs = queryset if queryset is not None else Unit.objects.all()
+    if level:
+        qs = qs.filter(level=level)
+    if era:
+        qs = qs.filter(era=era)
     for word in words:
-        qs = qs.filter(name_folded__contains=word)
-    level_rank = {Unit.Level.PROVINCE: 0, Unit.Level.DISTRICT: 1, Unit.Level.COMMUNE: 2}
+        # Each typed word begins a word of the name: "than" finds "Thanh", "uyen" does not find "Tuyên".
+        qs = qs.filter(Q(name_folded__startswith=word) | Q(name_folded__contains=f" {word}"))
     target = " ".join(words)
-    found = sorted(
-        qs,
-        key=lambda u: (
-            not _name_matches_exactly(u.name_folded, target),
-            u.is_legacy,
-            level_rank[u.level],
-            u.path,
-        ),
+    qs = (
+        qs.select_related("parent__parent")
+        .annotate(
+            match_rank=Case(
+                When(name_folded=target, then=Value(MATCH_FULL_NAME)),
+                When(name_folded__in=_exact_names(target)[1:], then=Value(MATCH_NAME)),
+                default=Value(MATCH_WORDS),
+                output_field=IntegerField(),
+            ),
+            era_rank=Case(
+                When(era=Unit.Era.CURRENT, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            level_rank=Case(
+                *[When(level=lv, then=Value(rank)) for lv, rank in _LEVEL_RANK.items()],
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("match_rank", "era_rank", "level_rank", "path")
     )
-    return found[:limit] if limit else found
-
-
-_TYPE_WORDS = ("thanh pho", "thi tran", "thi xa", "dac khu", "tinh", "huyen", "quan", "xa", "phuong")
-
-
-def _name_matches_exactly(name_folded: str, target: str) -> bool:
-    if name_folded == target:
-        return True
-    for word in _TYPE_WORDS:
-        if name_folded.startswith(word + " ") and name_folded[len(word) + 1 :] == target:
-            return True
-    return False
+    return list(qs[:limit] if limit else qs)
 
 
 def resolve_unit(text: str, *, queryset: QuerySet[Unit] | None = None) -> Unit:
-    """Resolve what a user typed for a unit.
+    """Resolve what a user typed for a unit (the `--unit` option, a unit field of a form).
 
-    Accepts `district:110`, `legacy-commune:03595`, `commune:3595` (current era unless the level
-    exists only in the legacy era), a province code alone (`12`: the current province), or a name
-    that matches exactly one unit, or one unit better than all others (an exact name). Raises
-    UnitLookupError with the candidates when the name is ambiguous.
+    Accepted forms, tried in this order:
+
+    - a key `LEVEL:CODE`, as `Unit.key` prints it: `district:110`, `commune:03595`, `commune:3595`
+      (codes are zero-padded), `province:12`, `legacy-commune:03595`, `current-province:12`. The
+      level may be written in Vietnamese (`tinh`, `huyen`, `xa`, `phuong`). Without an era, a
+      district is legacy (districts ended with the reform) and a province or a commune is the
+      current unit with that code, or the legacy one when no current unit has it (`province:62`
+      is the former Kon Tum). `LEVEL:NAME` (`district:Than Uyên`) looks for the name at that level.
+    - a number alone: a province code, with the same fall-back (`12` is the current Lai Châu).
+    - "Name (key)", as the units datalist offers it: the key decides.
+    - a name, accent- and case-insensitive, optionally followed by the names of units above it
+      after commas ("Xã Tân Lập, Phú Thọ"). The matches are ranked (see `search_units`) and the
+      best tier decides: the units whose full name is the text ("Huyện Than Uyên"), else those
+      whose name without its type word is the text ("Than Uyên"), else those whose name merely
+      has words beginning with the words typed. One unit in the best tier resolves.
+
+      Within that tier, a legacy unit whose successor is also in the tier, at the same level and
+      with the same name, gives way to it: it is the same place continuing across the reform
+      (legacy Tỉnh Lai Châu became the current Tỉnh Lai Châu), legacy figures are read into
+      current units through the successions anyway, and the legacy unit stays one key away
+      (`legacy-province:12`). So "Tỉnh Lai Châu" resolves to the current province. Nothing else is
+      preferred by era or level, because that would guess between different places: "Lai Châu"
+      alone stays ambiguous (the current province and the former city Thành phố Lai Châu, a
+      district), as does "Than Uyên" (a former district, a former town, a current commune).
+
+    Raises UnitLookupError when nothing matches, or when several units do (with `candidates`:
+    the best tier, best first).
     """
-    raw = (text or "").strip()
+    raw = unicodedata.normalize("NFC", (text or "").strip())
     qs = queryset if queryset is not None else Unit.objects.all()
     if not raw:
         raise UnitLookupError(_("No unit given."))
-    head, sep, tail = raw.partition(":")
-    if (
-        sep
-        and fold(head).replace(" ", "-").removeprefix("legacy-") in _LEVEL_WORDS
-        and tail.strip().isdigit()
-    ):
-        folded_head = fold(head).replace(" ", "-")
-        legacy = folded_head.startswith("legacy-")
-        level = _LEVEL_WORDS[folded_head.removeprefix("legacy-")]
-        code = tail.strip().zfill(_PAD[level])
-        era = Unit.Era.LEGACY if legacy or level == Unit.Level.DISTRICT else Unit.Era.CURRENT
-        unit = qs.filter(era=era, level=level, code=code).first()
-        if unit is None:
+    trailing = _TRAILING_KEY.search(raw)
+    if trailing and _KEY.match(fold(trailing.group(1))):
+        return resolve_unit(trailing.group(1), queryset=qs)
+
+    key = _KEY.match(fold(raw))
+    if key:
+        level = _LEVEL_WORDS.get(key["level"])
+        if level is None:
             raise UnitLookupError(
-                _("No unit with code %(code)s at level %(level)s.") % {"code": code, "level": level}
+                _("Unknown level “%(level)s” in “%(text)s”: use province, district or commune.")
+                % {"level": key["level"], "text": raw}
             )
-        return unit
+        era = _ERA_WORDS.get(key["era"] or "")
+        if level == Unit.Level.DISTRICT:
+            if era == Unit.Era.CURRENT:
+                raise UnitLookupError(
+                    _("Districts exist only before 01/07/2025: write legacy-district or district.")
+                )
+            era = Unit.Era.LEGACY
+        rest = key["rest"].strip()
+        if rest.isdigit():
+            return _resolve_code(qs, era=era, level=level, code=rest)
+        # The name after the colon keeps its accents for messages; search folds it anyway.
+        name = raw.partition(":")[2].strip()
+        scoped = qs.filter(level=level, **({"era": era} if era else {}))
+        return _resolve_name(scoped, name)
+
     if raw.isdigit():
-        code = raw.zfill(2)
-        unit = (
-            qs.filter(era=Unit.Era.CURRENT, level=Unit.Level.PROVINCE, code=code).first()
-            or qs.filter(era=Unit.Era.LEGACY, level=Unit.Level.PROVINCE, code=code).first()
-        )
-        if unit is None:
-            raise UnitLookupError(_("No province with code %(code)s.") % {"code": code})
-        return unit
-    found = search_units(raw, queryset=qs)
+        return _resolve_code(qs, era=None, level=Unit.Level.PROVINCE, code=raw)
+    return _resolve_name(qs, raw)
+
+
+def _resolve_code(qs: QuerySet[Unit], *, era: str | None, level: str, code: str) -> Unit:
+    padded = code.zfill(_PAD[level])
+    eras = [era] if era else [Unit.Era.CURRENT, Unit.Era.LEGACY]
+    by_era = {u.era: u for u in qs.filter(level=level, code=padded, era__in=eras).select_related("parent")}
+    for candidate_era in eras:
+        if candidate_era in by_era:
+            return by_era[candidate_era]
+    messages = {
+        Unit.Level.PROVINCE: _("No province has the code %(code)s."),
+        Unit.Level.DISTRICT: _("No district has the code %(code)s."),
+        Unit.Level.COMMUNE: _("No commune has the code %(code)s."),
+    }
+    raise UnitLookupError(messages[level] % {"code": padded})
+
+
+def _contains_words(name_folded: str, text: str) -> bool:
+    """The Python twin of search_units' filter."""
+    name_words = name_folded.split()
+    return all(any(w.startswith(word) for w in name_words) for word in fold(text).split())
+
+
+def _resolve_name(qs: QuerySet[Unit], raw: str) -> Unit:
+    name, *above = [part.strip() for part in raw.split(",")]
+    found = search_units(name, queryset=qs)
+    if above:
+        # select_related("parent__parent") in search_units: every ancestor is already loaded.
+        found = [
+            u
+            for u in found
+            if all(
+                any(
+                    _contains_words(a.name_folded, part)
+                    for a in (u.parent, u.parent and u.parent.parent)
+                    if a
+                )
+                for part in above
+            )
+        ]
     if not found:
         raise UnitLookupError(_("No unit matches “%(text)s”.") % {"text": raw})
-    exact = [u for u in found if _name_matches_exactly(u.name_folded, fold(raw))]
-    if len(found) == 1:
-        return found[0]
-    if len(exact) == 1 and fold(raw) == exact[0].name_folded:
-        return exact[0]
+    tier = [u for u in found if u.match_rank == found[0].match_rank]
+    if len(tier) == 1:
+        return tier[0]
+    remaining = _without_continued_legacy(tier)
+    if len(remaining) == 1:
+        return remaining[0]
     raise UnitLookupError(
-        _("“%(text)s” matches %(count)d units; give one of their codes.")
-        % {"text": raw, "count": len(found)},
-        candidates=found,
+        _("“%(text)s” matches %(count)d units; give one of their keys.") % {"text": raw, "count": len(tier)},
+        candidates=tier,
     )
 
 
-def unit_stats() -> dict:
-    """Counts by era and level: {"current": {"province": 34, "commune": 3321}, "legacy": {...}}."""
-    from django.db.models import Count
+def _without_continued_legacy(units: list[Unit]) -> list[Unit]:
+    """Drop each legacy unit whose successor is among `units` with the same level and name."""
+    current = {u.pk: u for u in units if not u.is_legacy}
+    legacy = {u.pk: u for u in units if u.is_legacy}
+    if not current or not legacy:
+        return units
+    continued = set()
+    for pred_id, succ_id in UnitSuccession.objects.filter(
+        predecessor_id__in=legacy, successor_id__in=current
+    ).values_list("predecessor_id", "successor_id"):
+        pred, succ = legacy[pred_id], current[succ_id]
+        if pred.level == succ.level and pred.name_folded == succ.name_folded:
+            continued.add(pred_id)
+    return [u for u in units if u.pk not in continued]
 
-    out: dict[str, dict[str, int]] = {Unit.Era.CURRENT: {}, Unit.Era.LEGACY: {}}
-    for row in Unit.objects.values("era", "level").annotate(n=Count("id")).order_by("era", "level"):
-        out[row["era"]][row["level"]] = row["n"]
-    out["successions"] = {"total": UnitSuccession.objects.count()}
+
+def unit_stats() -> dict[str, Any]:
+    """Counts by era and level, and the number of successions, with plain-string keys:
+
+    {"current": {"province": 34, "commune": 3321},
+     "legacy": {"province": 63, "district": 696, "commune": 10051}, "successions": 10618}
+    """
+    counts = {
+        (str(row["era"]), str(row["level"])): row["n"]
+        for row in Unit.objects.values("era", "level").annotate(n=Count("id")).order_by()
+    }
+    out: dict[str, Any] = {}
+    for era in Unit.Era.values:
+        out[era] = {level: counts[(era, level)] for level in _LEVEL_RANK if (era, level) in counts}
+    out["successions"] = UnitSuccession.objects.count()
     return out
+
+
+def unit_successions(unit: Unit) -> tuple[list[UnitSuccession], list[UnitSuccession]]:
+    """(what `unit` became, what it came from), each with the other side and its parents loaded."""
+    successors = list(
+        UnitSuccession.objects.filter(predecessor=unit)
+        .select_related("successor__parent__parent")
+        .order_by("rank", "successor__path")
+    )
+    predecessors = list(
+        UnitSuccession.objects.filter(successor=unit)
+        .select_related("predecessor__parent__parent")
+        .order_by("partial", "predecessor__path")
+    )
+    return successors, predecessors
 
 
 def current_successor(unit: Unit) -> Unit | None:
