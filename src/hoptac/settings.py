@@ -117,6 +117,7 @@ FORMAT_MODULE_PATH = ["hoptac.formats"]
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the project's own styles and the vendored libraries
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
