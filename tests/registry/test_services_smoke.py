@@ -41,3 +41,14 @@ def test_dissolution_before_founding_is_refused_and_writes_nothing(make_org, peo
         )
     assert "effective_on" in err.value.message_dict
     assert org.status_changes.count() == 1
+
+
+def test_organisation_placed_at_a_legacy_district_stays_visible_to_the_current_province(make_org, units, people):
+    from hoptac.accounts import access
+
+    org = make_org("HTX Chỉ Biết Huyện", unit=units.than_uyen_district, founded_on=datetime.date(2015, 1, 1))
+    assert org.current_path == units.lai_chau.path
+    assert org.legacy_path == units.than_uyen_district.path
+    assert access.visible_organisations(people.province).filter(pk=org.pk).exists()
+    assert access.visible_organisations(people.district_viewer).filter(pk=org.pk).exists()
+    assert not access.visible_organisations(people.commune).filter(pk=org.pk).exists()

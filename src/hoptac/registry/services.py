@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 from hoptac.accounts import access
 from hoptac.accounts.models import User
 from hoptac.core.text import fold
-from hoptac.units.models import Unit
+from hoptac.units.models import LEGACY_END, Unit
 from hoptac.units.services import current_successor, legacy_predecessor
 
-from .models import Kind, Organisation, Status, StatusChange
+from .models import Kind, Organisation, Status, StatusChange, UnionMembership
+
+# Kinds that may be official members of a union of cooperatives (LHHTX).
+MEMBER_KINDS = (Kind.HTX, Kind.QTDND)
 
 ORGANISATION_FIELDS = (
     "code",
@@ -43,22 +46,34 @@ def resolve_location(org: Organisation) -> None:
 
     A legacy commune resolves to its main successor; a current one to the legacy commune it mostly
     came from. A district or province given as `unit` (an import that knows only the district)
-    keeps the paths of that unit.
+    resolves to the current province that succeeded its province, so that the province's officers
+    still see it; the few legacy communes the official table does not map fall back the same way.
     """
     unit = org.unit
-    if unit.level != Unit.Level.COMMUNE:
-        current = current_successor(unit) if unit.is_legacy else unit
-        org.current_commune = None
-        org.legacy_commune = None
-        org.current_path = current.path if current else ""
+    if unit.level == Unit.Level.COMMUNE:
+        current = current_successor(unit)
+        legacy = legacy_predecessor(unit)
+        org.current_commune, org.legacy_commune = current, legacy
+    else:
+        current = None if unit.is_legacy else unit
+        org.current_commune = org.legacy_commune = None
+    current_path = current.path if current else ""
+    if not current_path and unit.is_legacy:
+        province = _legacy_province(unit)
+        successor = current_successor(province) if province else None
+        current_path = successor.path if successor else ""
+    org.current_path = current_path
+    if unit.level == Unit.Level.COMMUNE:
+        org.legacy_path = org.legacy_commune.path if org.legacy_commune else ""
+    else:
         org.legacy_path = unit.path if unit.is_legacy else ""
-        return
-    current = current_successor(unit)
-    legacy = legacy_predecessor(unit)
-    org.current_commune = current
-    org.legacy_commune = legacy
-    org.current_path = current.path if current else ""
-    org.legacy_path = legacy.path if legacy else ""
+
+
+def _legacy_province(unit: Unit) -> Unit | None:
+    node: Unit | None = unit
+    while node is not None and node.level != Unit.Level.PROVINCE:
+        node = node.parent
+    return node
 
 
 def _clean(org: Organisation) -> None:
@@ -79,6 +94,15 @@ def _clean(org: Organisation) -> None:
     if org.union_member and org.kind == Kind.THT:
         errors.setdefault("union_member", []).append(
             _("A cooperative group cannot be a member of the cooperative union.")
+        )
+    # A commune abolished on 30/06/2025 cannot be the address of an organisation founded later.
+    if org.unit_id and org.unit.is_legacy and org.founded_on and org.founded_on > LEGACY_END:
+        errors.setdefault("unit", []).append(
+            _(
+                "%(unit)s ceased to exist on 30/06/2025, before the founding date: "
+                "choose the current commune or ward."
+            )
+            % {"unit": org.unit.name}
         )
     if errors:
         raise ValidationError(errors)
@@ -115,23 +139,79 @@ def organisation_create(*, actor: User, **fields: Any) -> Organisation:
 
 @transaction.atomic
 def organisation_update(*, org: Organisation, actor: User, **fields: Any) -> Organisation:
-    """Change an organisation's facts (not its status: see organisation_change_status)."""
+    """Change an organisation's facts (not its status: see organisation_change_status).
+
+    A new founding date moves the registration entry of the status history with it, and may not
+    fall after any later status change. A union with members stays a union, and a member of a
+    union stays a cooperative or credit fund, until those memberships end.
+    """
     unknown = set(fields) - set(ORGANISATION_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     locked = Organisation.objects.select_for_update().get(pk=org.pk)
     _ensure_in_scope(actor, locked)
+    old_founded_on, old_kind = locked.founded_on, locked.kind
     for name, value in fields.items():
         setattr(locked, name, value)
     _clean(locked)
     if "unit" in fields:
         resolve_location(locked)
-    if locked.founded_on and locked.ended_on and locked.founded_on > locked.ended_on:
-        raise ValidationError({"founded_on": _("The founding date is after the organisation ended.")})
+    registration = None
+    if locked.founded_on != old_founded_on:
+        registration = _check_founding_against_history(locked, old_founded_on)
+    if locked.kind != old_kind:
+        _check_kind_against_memberships(locked)
     locked._history_user = actor
     locked.save()
     _ensure_in_scope(actor, locked)
+    if registration is not None:
+        registration.effective_on = locked.founded_on
+        registration.save(update_fields=["effective_on"])
     return locked
+
+
+def _check_founding_against_history(
+    org: Organisation, old_founded_on: datetime.date | None
+) -> StatusChange | None:
+    """Refuse a founding date after a recorded status change; return the registration entry to move."""
+    changes = list(org.status_changes.order_by("effective_on", "id"))
+    first = changes[0] if changes else None
+    # The entry written by organisation_create, dated from the founding date (or the day of entry).
+    is_registration = (
+        first is not None
+        and first.status == Status.ACTIVE
+        and (old_founded_on is None or first.effective_on == old_founded_on)
+    )
+    later = changes[1:] if is_registration else changes
+    if org.founded_on and later and org.founded_on > later[0].effective_on:
+        raise ValidationError(
+            {
+                "founded_on": _("The founding date is after the status change of %(date)s (%(status)s).")
+                % {
+                    "date": later[0].effective_on.strftime("%d/%m/%Y"),
+                    "status": later[0].get_status_display(),
+                }
+            }
+        )
+    if org.founded_on and org.ended_on and org.founded_on > org.ended_on:
+        raise ValidationError({"founded_on": _("The founding date is after the organisation ended.")})
+    return first if is_registration and org.founded_on else None
+
+
+def _check_kind_against_memberships(org: Organisation) -> None:
+    if org.kind != Kind.LHHTX and org.memberships.filter(left_on__isnull=True).exists():
+        raise ValidationError(
+            {"kind": _("This union still has member cooperatives: end their memberships first.")}
+        )
+    if org.kind not in MEMBER_KINDS and org.unions.filter(left_on__isnull=True).exists():
+        raise ValidationError(
+            {
+                "kind": _(
+                    "This organisation is a member of a union of cooperatives, which only cooperatives "
+                    "and people's credit funds can be: end the membership first."
+                )
+            }
+        )
 
 
 def _derive_status(org: Organisation) -> None:
@@ -154,18 +234,21 @@ def organisation_change_status(
     decision_number: str = "",
     reason: str = "",
 ) -> StatusChange:
-    """Record a dated change of legal status (dissolution, suspension, resumption …).
+    """Record a dated change of legal status (suspension, resumption, dissolution …).
 
-    Refused, with nothing written: a date before founding or in the future, a change on an
-    organisation that has already ended (except correcting it by a later resumption is also refused:
-    an ended organisation stays ended), a date before the latest recorded change, a suspension over
-    12 months is allowed but the next change should come within 12 months (Nghị định 92/2024).
+    The organisation's current status and end date are then derived from its status history.
+    Refused with nothing written, each error on its field: an unknown status, or the status the
+    organisation already has; a date in the future, before the founding date or before the latest
+    recorded change; any change once the organisation has ended (dissolved, bankrupt or
+    terminated: that is final); an ending without its decision number. The 12-month limit on a
+    suspension (Nghị định 92/2024/NĐ-CP, Điều 27) is not enforced here: it is a reminder to follow
+    up, not a reason to refuse the record.
     """
     locked = Organisation.objects.select_for_update().get(pk=org.pk)
     _ensure_in_scope(actor, locked)
     errors: dict[str, list[str]] = {}
     if status not in Status.values:
-        errors.setdefault("status", []).append(_("Unknown status."))
+        errors.setdefault("status", []).append(_("Choose one of the listed statuses."))
     if effective_on > timezone.localdate():
         errors.setdefault("effective_on", []).append(_("The date cannot be in the future."))
     if locked.founded_on and effective_on < locked.founded_on:
@@ -187,7 +270,7 @@ def organisation_change_status(
         errors.setdefault("status", []).append(_("The organisation already has this status."))
     if status in Status.ended() and not decision_number.strip():
         errors.setdefault("decision_number", []).append(
-            _("A dissolution or termination needs its decision number.")
+            _("A dissolution, bankruptcy or termination needs the number of its decision.")
         )
     if errors:
         raise ValidationError(errors)
@@ -214,4 +297,97 @@ def organisation_set_archived(*, org: Organisation, actor: User, archived: bool)
     locked.archived = archived
     locked._history_user = actor
     locked.save(update_fields=["archived", "updated_at"])
+    return locked
+
+
+def _ensure_member_writable(actor: User, org: Organisation, field: str) -> None:
+    if not access.can_write_registry(actor):
+        raise PermissionDenied(_("You may not change the registry."))
+    if not access.editable_organisations(actor).filter(pk=org.pk).exists():
+        raise ValidationError({field: _("%(name)s is outside your area.") % {"name": org.name}})
+
+
+@transaction.atomic
+def union_membership_add(
+    *,
+    union: Organisation,
+    member: Organisation,
+    actor: User,
+    joined_on: datetime.date | None = None,
+) -> UnionMembership:
+    """Record that a cooperative (or people's credit fund) joined a union of cooperatives.
+
+    Both must lie in the actor's area. Refused, with nothing written: a union that is not an LHHTX,
+    a member of another kind, a member that is already (or was once) in this union, an organisation
+    that has ended, and a joining date in the future or before either was founded.
+    """
+    _ensure_member_writable(actor, union, "union")
+    _ensure_member_writable(actor, member, "member")
+    errors: dict[str, list[str]] = {}
+    if union.kind != Kind.LHHTX:
+        errors.setdefault("union", []).append(
+            _("%(name)s is not a union of cooperatives.") % {"name": union.name}
+        )
+    if member.kind not in MEMBER_KINDS:
+        errors.setdefault("member", []).append(
+            _("Only a cooperative or a people's credit fund can join a union; %(name)s is a %(kind)s.")
+            % {"name": member.name, "kind": member.get_kind_display()}
+        )
+    for org, field in ((union, "union"), (member, "member")):
+        if org.is_ended:
+            errors.setdefault(field, []).append(
+                _("%(name)s has ended (%(status)s).") % {"name": org.name, "status": org.get_status_display()}
+            )
+    existing = UnionMembership.objects.filter(union=union, member=member).first()
+    if existing is not None:
+        if existing.left_on:
+            message = _("%(name)s left this union on %(date)s; it cannot be recorded as joining again.") % {
+                "name": member.name,
+                "date": existing.left_on.strftime("%d/%m/%Y"),
+            }
+        else:
+            message = _("%(name)s is already a member of this union.") % {"name": member.name}
+        errors.setdefault("member", []).append(message)
+    if joined_on is not None:
+        if joined_on > timezone.localdate():
+            errors.setdefault("joined_on", []).append(_("The joining date cannot be in the future."))
+        for org in (union, member):
+            if org.founded_on and joined_on < org.founded_on:
+                errors.setdefault("joined_on", []).append(
+                    _("The joining date is before %(name)s was founded (%(date)s).")
+                    % {"name": org.name, "date": org.founded_on.strftime("%d/%m/%Y")}
+                )
+    if errors:
+        raise ValidationError(errors)
+    return UnionMembership.objects.create(union=union, member=member, joined_on=joined_on)
+
+
+@transaction.atomic
+def union_membership_end(
+    *, membership: UnionMembership, actor: User, left_on: datetime.date | None = None
+) -> UnionMembership:
+    """Record that a member left its union, on `left_on` (today if not given). Memberships are never deleted."""
+    locked = (
+        UnionMembership.objects.select_for_update().select_related("union", "member").get(pk=membership.pk)
+    )
+    _ensure_member_writable(actor, locked.union, "union")
+    _ensure_member_writable(actor, locked.member, "member")
+    left_on = left_on or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if locked.left_on:
+        errors.setdefault("left_on", []).append(
+            _("%(name)s already left this union on %(date)s.")
+            % {"name": locked.member.name, "date": locked.left_on.strftime("%d/%m/%Y")}
+        )
+    if left_on > timezone.localdate():
+        errors.setdefault("left_on", []).append(_("The leaving date cannot be in the future."))
+    if locked.joined_on and left_on < locked.joined_on:
+        errors.setdefault("left_on", []).append(
+            _("The leaving date is before the joining date (%(date)s).")
+            % {"date": locked.joined_on.strftime("%d/%m/%Y")}
+        )
+    if errors:
+        raise ValidationError(errors)
+    locked.left_on = left_on
+    locked.save(update_fields=["left_on"])
     return locked
