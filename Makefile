@@ -1,7 +1,10 @@
 # hoptac: `make demo` serves the demo province, `make test` runs the whole suite.
-# Python 3.12 is found by itself: $PYTHON if set, python3.12 on PATH, else pyenv's.
-SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -V | tail -n 1)
+# Python 3.12 is found by itself: $PYTHON if set, else the first candidate that really runs 3.12
+# (a pyenv shim for python3.12 exists even when pyenv would refuse to run it).
+PYTHON ?= $(shell for p in "$$(command -v python3.12)" $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 \
+	/root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12 "$$(command -v python3)"; do \
+	[ -x "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null && { echo "$$p"; break; }; \
+	done)
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
@@ -28,7 +31,7 @@ install-test: $(VENV)/.installed-test
 
 demo: install
 	$(BIN)/hoptac migrate --no-input -v 0
-	$(BIN)/hoptac demo
+	$(BIN)/hoptac demo --no-logins
 	@bash scripts/serve-demo.sh "$(BIN)" "$(HOST)" "$(PORT)"
 
 test: install-test
