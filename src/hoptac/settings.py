@@ -162,4 +162,8 @@ LOGGING = {
 
 # Project settings.
 HOPTAC_PAGE_SIZE = 50
+# Young managers (cán bộ trẻ): the seeds give no age (seed 000 speaks of "cán bộ quản lý HTX còn trẻ",
+# seeds 000 and 004 of young graduates sent to cooperatives). Luật Thanh niên 2020 says 16-30; cadre
+# usage says 35. 35 by default, a setting because provinces differ.
+HOPTAC_YOUNG_MANAGER_MAX_AGE = int(os.environ.get("HOPTAC_YOUNG_MANAGER_MAX_AGE", "35"))
 HOPTAC_PROVINCE_CODE = os.environ.get("HOPTAC_PROVINCE_CODE", "12")  # the province this install serves

@@ -121,5 +121,9 @@ def reference_data(transactional_db):
     from hoptac.registry.sectors import sectors_load
     from hoptac.units.services import units_load
 
+    from hoptac.returns.models import ValidationRule
+    from hoptac.returns.validation import rules_load
+
     units_load()
     sectors_load()
+    rules_load(ValidationRule)

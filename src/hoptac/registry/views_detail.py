@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from hoptac.accounts import access
 from hoptac.accounts.access import get_organisation_for_user
+from hoptac.returns.queries import returns_for_organisation
 
 from . import services
 from .detail_queries import organisation_page
@@ -45,7 +46,12 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _union_members_post(request, pk)
     org = get_organisation_for_user(request.user, pk)
     can_edit = _can_edit(request.user, org)
-    context = {"org": org, "can_edit": can_edit, **organisation_page(org, request.user)}
+    context = {
+        "org": org,
+        "can_edit": can_edit,
+        **organisation_page(org, request.user),
+        "org_returns": returns_for_organisation(request.user, org),
+    }
     if can_edit and org.kind == Kind.LHHTX:
         context["member_form"] = UnionMemberForm(user=request.user, union=org)
     return render(request, "registry/organisation_detail.html", context)
