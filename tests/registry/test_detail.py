@@ -324,3 +324,18 @@ def test_viewer_cannot_post_the_union_member_form(client, people, make_org, unio
     response = client.post(detail_url(union), {"member": f"HTX Khác (#{coop.pk})"})
     assert response.status_code == 404
     assert not UnionMembership.objects.exists()
+
+
+def test_ended_organisation_offers_no_status_change(client, people, make_org):
+    import datetime
+
+    from hoptac.registry.services import organisation_change_status
+
+    org = make_org("HTX Đã Giải Thể")
+    organisation_change_status(
+        org=org, actor=people.admin, status="dissolved", effective_on=datetime.date(2024, 1, 5), decision_number="9/QĐ"
+    )
+    client.force_login(people.province)
+    body = client.get(f"/registry/{org.pk}/").content.decode()
+    assert 'data-testid="change-status"' not in body
+    assert 'data-testid="edit"' in body
