@@ -41,9 +41,9 @@ lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+# Extract and compile the Vietnamese catalogue (needs Debian's gettext); see scripts/messages.sh.
 messages: install
-	cd src/hoptac && ../../$(BIN)/hoptac makemessages -l vi -l en --no-obsolete --no-location
-	cd src/hoptac && ../../$(BIN)/hoptac compilemessages
+	bash scripts/messages.sh "$(BIN)"
 
 vendor:
 	bash scripts/vendor.sh

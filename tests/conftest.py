@@ -26,6 +26,39 @@ def _fast_password_hashing():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Vietnamese), as a new process or request would.
+
+    LocaleMiddleware activates a request's language in the thread and leaves it active after the
+    response; without this, a test's English request would change the language of the next test.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def english(_default_language):
+    """The test reads messages in English (`pytestmark = pytest.mark.usefixtures("english")`); Vietnamese
+    is the default language, and tests/test_translations.py checks that every message has its text."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_media_root(tmp_path_factory):
+    """Uploaded and generated files of the whole run go to a temporary folder, never to var/media."""
+    from django.test.utils import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from hoptac.units.services import units_load

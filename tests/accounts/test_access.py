@@ -8,13 +8,13 @@ from hoptac.accounts import access
 
 @pytest.fixture
 def orgs(make_org, units):
-    class O:
+    class Orgs:
         than_uyen = make_org("HTX Chè Than Uyên", unit=units.xa_than_uyen, code="6201000001")
         legacy_than_uyen = make_org("HTX Vận tải Mường Than", unit=units.tt_than_uyen, code="6201000002")
         tan_uyen = make_org("HTX Rau Tân Uyên", unit=units.xa_tan_uyen, code="6201000003")
         dien_bien = make_org("HTX Lúa Điện Biên", unit=units.xa_dien_bien_commune, code="6201000004")
 
-    return O
+    return Orgs
 
 
 def names(qs):
@@ -22,18 +22,24 @@ def names(qs):
 
 
 def test_commune_officer_sees_only_his_commune_past_and_present(people, orgs):
-    assert names(access.visible_organisations(people.commune)) == {"HTX Chè Than Uyên", "HTX Vận tải Mường Than"}
+    assert names(access.visible_organisations(people.commune)) == {
+        "HTX Chè Than Uyên",
+        "HTX Vận tải Mường Than",
+    }
 
 
 def test_province_officer_sees_legacy_district_organisations_of_his_province(people, orgs):
     assert names(access.visible_organisations(people.province)) == {
-        "HTX Chè Than Uyên", "HTX Vận tải Mường Than", "HTX Rau Tân Uyên",
+        "HTX Chè Than Uyên",
+        "HTX Vận tải Mường Than",
+        "HTX Rau Tân Uyên",
     }
 
 
 def test_legacy_district_viewer_sees_organisations_of_the_former_district_only(people, orgs):
     assert names(access.visible_organisations(people.district_viewer)) == {
-        "HTX Chè Than Uyên", "HTX Vận tải Mường Than",
+        "HTX Chè Than Uyên",
+        "HTX Vận tải Mường Than",
     }
     assert not access.editable_organisations(people.district_viewer).exists()
 
@@ -90,7 +96,9 @@ def test_province_officer_reaches_the_legacy_district_through_successions(people
     assert not choices.filter(pk=units.dien_bien.pk).exists()
 
 
-def test_creating_an_organisation_outside_the_officer_commune_is_refused_and_writes_nothing(people, units, make_org):
+def test_creating_an_organisation_outside_the_officer_commune_is_refused_and_writes_nothing(
+    people, units, make_org
+):
     from django.core.exceptions import ValidationError
 
     from hoptac.registry.models import Organisation

@@ -20,6 +20,9 @@ FILL = {
     "fmt": lambda org: ["xlsx", "csv"],
     "year": lambda org: [2024],
     "org_pk": lambda org: [org.pk],
+    # The dashboard's unit page: the organisation's commune, by key and by id.
+    "unit": lambda org: [org.unit.key, str(org.unit_id)],
+    "plan_slug": lambda org: ["lai-chau-ktt-2021-2030", "son-la-nq134"],
 }
 # Only Django's own admin (staff only, checked separately below) is not walked.
 SKIPPED_NAMESPACES = {"admin"}
@@ -42,7 +45,9 @@ def urls_for(pattern: URLPattern, namespace, route: str, org):
     converters = getattr(pattern.pattern, "converters", {})
     params = list(converters) or list(pattern.pattern.regex.groupindex)
     unknown = [p for p in params if p not in FILL]
-    assert not unknown, f"URL {route!r} takes {unknown}: register in FILL how to point it at out-of-scope data"
+    assert not unknown, (
+        f"URL {route!r} takes {unknown}: register in FILL how to point it at out-of-scope data"
+    )
     name = f"{namespace}:{pattern.name}" if namespace else pattern.name
     assert pattern.name, f"URL {route!r} has no name"
     combos = [{}]
@@ -58,7 +63,9 @@ def secret_org(make_org, units, people):
 
     org = make_org(SECRET_NAME, unit=units.xa_tan_uyen, code=SECRET_CODE)
     ret, _ = return_create_or_get(organisation=org, year=2024, actor=people.admin)
-    ret, _ = return_save(ret=ret, actor=people.admin, data={"members_individual": 9}, expected_version=ret.version)
+    ret, _ = return_save(
+        ret=ret, actor=people.admin, data={"members_individual": 9}, expected_version=ret.version
+    )
     return_submit(ret=ret, actor=people.admin)
     return org
 
@@ -80,10 +87,16 @@ def test_every_url_refuses_another_communes_organisation(client, people, secret_
                 response = getattr(client, method)(url)
                 body = response.content.decode("utf-8", "replace")
                 if any(k == "pk" or k.endswith("_pk") for k in kwargs):
-                    assert response.status_code in (404, 405), f"{method.upper()} {url} ({name}) answered {response.status_code}"
+                    assert response.status_code in (404, 405), (
+                        f"{method.upper()} {url} ({name}) answered {response.status_code}"
+                    )
                 else:
-                    assert response.status_code in (200, 302, 404, 405), f"{method.upper()} {url} ({name}): {response.status_code}"
-                    assert SECRET_NAME not in body and SECRET_CODE not in body, f"{method.upper()} {url} ({name}) shows it"
+                    assert response.status_code in (200, 302, 404, 405), (
+                        f"{method.upper()} {url} ({name}): {response.status_code}"
+                    )
+                    assert SECRET_NAME not in body and SECRET_CODE not in body, (
+                        f"{method.upper()} {url} ({name}) shows it"
+                    )
                 checked += 1
     assert checked >= 10
     assert snapshot(secret_org) == before
@@ -115,8 +128,10 @@ def test_walker_notices_a_url_that_forgets_the_scope(client, people, secret_org,
         client.force_login(people.commune)
         with pytest.raises(AssertionError, match="leaky"):
             for namespace, pattern, route in walk(get_resolver(urlconf)):
-                for name, kwargs, url in urls_for(pattern, namespace, route, secret_org):
+                for name, _kwargs, url in urls_for(pattern, namespace, route, secret_org):
                     response = client.get(url)
-                    assert response.status_code in (404, 405), f"GET {url} ({name}) answered {response.status_code}"
+                    assert response.status_code in (404, 405), (
+                        f"GET {url} ({name}) answered {response.status_code}"
+                    )
     finally:
         clear_url_caches()

@@ -119,10 +119,9 @@ def shot(page, request):
 def reference_data(transactional_db):
     """Units and sectors, reloaded: an earlier transactional test may have flushed them."""
     from hoptac.registry.sectors import sectors_load
-    from hoptac.units.services import units_load
-
     from hoptac.returns.models import ValidationRule
     from hoptac.returns.validation import rules_load
+    from hoptac.units.services import units_load
 
     units_load()
     sectors_load()

@@ -78,6 +78,9 @@ def log_in(page: Page, live_server, username: str, shot=None) -> None:
         shot("02-login-filled")
     # The top bar's language buttons are submit buttons too: take the login form's own.
     page.locator("form:has(#id_username) [type=submit]").click()
+    # An officer lands on the dashboard; the registry is in the top bar.
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    page.locator("nav.mainnav a[href='/registry/']").click()
     expect(page).to_have_url(re.compile(r"/registry/$"))
 
 

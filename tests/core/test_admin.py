@@ -89,6 +89,7 @@ def test_admin_adds_an_agency_of_the_province(client, people, units):
             "name": "Hội Nông dân tỉnh Lai Châu",
             "short_name": "Hội Nông dân",
             "code": "hoi-nong-dan",
+            "kind": "mass_organisation",
             "unit": units.lai_chau.pk,
         },
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from hoptac.registry.models import Organisation, Status, UnionMembership
 from hoptac.registry.services import (
@@ -104,7 +105,11 @@ def test_status_history_lists_changes_oldest_first_with_date_decision_and_reason
     table = block_by_testid(html, "status-history")
     rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)
     assert len(rows) == 3
-    assert "01/03/2018" in rows[0] and "Operating" in rows[0] and "Registered" in rows[0]
+    # The first change's reason is text the service wrote in the language active at registration:
+    # outside a request, the default one (Vietnamese), whatever language the page is read in.
+    with translation.override("vi"):
+        registered = translation.gettext("Registered")
+    assert "01/03/2018" in rows[0] and "Operating" in rows[0] and registered in rows[0]
     assert "Temporarily suspended" in rows[1] and "Dissolved" in rows[2]
     assert "10/01/2022" in rows[1] and "Thiếu vốn lưu động" in rows[1]
     assert "02/05/2023" in rows[2] and "12/QĐ-UBND" in rows[2]
@@ -333,7 +338,11 @@ def test_ended_organisation_offers_no_status_change(client, people, make_org):
 
     org = make_org("HTX Đã Giải Thể")
     organisation_change_status(
-        org=org, actor=people.admin, status="dissolved", effective_on=datetime.date(2024, 1, 5), decision_number="9/QĐ"
+        org=org,
+        actor=people.admin,
+        status="dissolved",
+        effective_on=datetime.date(2024, 1, 5),
+        decision_number="9/QĐ",
     )
     client.force_login(people.province)
     body = client.get(f"/registry/{org.pk}/").content.decode()

@@ -18,6 +18,8 @@ from hoptac.registry.services import (
     union_membership_end,
 )
 
+pytestmark = pytest.mark.usefixtures("english")  # the tests read messages in English
+
 
 def errors_of(excinfo) -> dict[str, list[str]]:
     return excinfo.value.message_dict

@@ -43,7 +43,9 @@ def test_dissolution_before_founding_is_refused_and_writes_nothing(make_org, peo
     assert org.status_changes.count() == 1
 
 
-def test_organisation_placed_at_a_legacy_district_stays_visible_to_the_current_province(make_org, units, people):
+def test_organisation_placed_at_a_legacy_district_stays_visible_to_the_current_province(
+    make_org, units, people
+):
     from hoptac.accounts import access
 
     org = make_org("HTX Chỉ Biết Huyện", unit=units.than_uyen_district, founded_on=datetime.date(2015, 1, 1))

@@ -8,6 +8,23 @@ import pytest
 YEAR = 2024
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read the services' and pages' messages in English (Vietnamese is the default language;
+    tests/test_translations.py checks that every message has its Vietnamese text)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    from django.test import Client
+
+    return Client(headers={"accept-language": "en"})
+
+
 @pytest.fixture
 def org(make_org):
     return make_org("HTX Chè Than Uyên", code="6201000001", law="2023")

@@ -183,22 +183,26 @@ def test_another_communes_return_is_404_everywhere(client, people, other_org, ma
     assert AnnualReturn.objects.get(pk=ret.pk).status == Status.SUBMITTED
 
 
-def test_form_shows_grouped_fields_and_last_years_values(client, people, org, make_return):
+def test_form_shows_grouped_fields_and_last_years_values_in_vietnamese_number_format(
+    client, people, org, make_return
+):
     make_return(org, "approved", year=YEAR - 1, **{**GOOD, "revenue": 987654})
     client.force_login(people.commune)
-    body = client.get(form_url(org)).content.decode()
+    body = client.get(form_url(org), headers={"accept-language": "vi"}).content.decode()
     for group in ("members", "workers", "finance", "managers", "practices", "credit", "assessment"):
         assert f'id="group-{group}"' in body
     assert 'name="version" value="0"' in body
     assert re.search(r'data-testid="prev-revenue">987\.654<', body)
     assert 'name="bad_debt_ratio"' not in body  # credit cooperatives only
-    assert "aged 35 or under" in body
+    assert "35 tuổi trở xuống" in body
 
 
-def test_saving_from_the_form_creates_the_return_and_shows_warnings(client, people, org):
+def test_saving_from_the_form_reads_vietnamese_numbers_creates_the_return_and_shows_warnings(
+    client, people, org
+):
     client.force_login(people.commune)
     data = {"action": "save", "version": 0, "members_individual": "3", "revenue": "1.250,5", "workers": "4"}
-    response = client.post(form_url(org), data, follow=True)
+    response = client.post(form_url(org), data, follow=True, headers={"accept-language": "vi"})
     body = response.content.decode()
     ret = AnnualReturn.objects.get(organisation=org, year=YEAR)
     assert (ret.members_individual, str(ret.revenue), ret.version) == (3, "1250.5", 1)

@@ -101,6 +101,72 @@ def visible_units(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(q).distinct()
 
 
+def figure_units(user: User) -> QuerySet[Unit]:
+    """Units whose figures (dashboard, indicators, maps, their JSON) `user` may read: those of the visible
+    units every organisation of which he may read, since a figure adds up all of them.
+
+    - administrators: every unit;
+    - a cooperative's representative: none (his commune's figures are other organisations');
+    - an officer or viewer of a unit: the units under it, and for a current unit the former units
+      (communes, districts, provinces) it reaches through the successions when no organisation
+      registered under them now lies outside his unit. A commune officer of Xã Than Uyên reads the former
+      Thị trấn Than Uyên, but not the former Than Uyên district, whose cooperatives are now in other
+      communes too; a province officer reads the former province and its districts.
+
+    Costs up to four indexed queries, once per user object (the request's user keeps the answer).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    if user.is_admin_role:
+        return Unit.objects.all()
+    if user.role == Role.COOPERATIVE:
+        return Unit.objects.none()
+    cached = getattr(user, "_figure_unit_ids", None)
+    if cached is None:
+        cached = _figure_unit_ids(user)
+        user._figure_unit_ids = cached
+    return Unit.objects.filter(pk__in=cached)
+
+
+def _figure_unit_ids(user: User) -> list[int]:
+    unit = user_scope_unit(user)
+    if unit is None:
+        return []
+    if unit.is_legacy:
+        return list(visible_units(user).values_list("pk", flat=True))
+    # visible_units' units, read in plain indexed queries (its OR of joins with DISTINCT is slow at
+    # national scale): the current units under the unit, the former units succeeded into it, and the
+    # districts and provinces of those former communes.
+    current = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    succeeded = list(
+        Unit.objects.filter(era=Unit.Era.LEGACY, successions__successor__path__startswith=unit.path)
+        .values_list("pk", "path", "parent_id", "parent__parent_id")
+        .order_by()
+        .distinct()
+    )
+    above = {p for _pk, _path, *parents in succeeded for p in parents if p is not None}
+    legacy = {pk: path for pk, path, *_parents in succeeded}
+    missing = above - set(legacy)
+    if missing:
+        legacy.update(Unit.objects.filter(pk__in=missing).values_list("pk", "path"))
+    roots: list[str] = []
+    for path in sorted(legacy.values()):
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    under = Q(pk__in=[])
+    for root in roots:
+        under |= Q(legacy_path__startswith=root)
+    outside = set(
+        Organisation.objects.filter(under)
+        .exclude(current_path__startswith=unit.path)
+        .order_by()
+        .values_list("legacy_path", flat=True)
+        .distinct()
+    )
+    blocked = {pk for pk, path in legacy.items() if any(o.startswith(path) for o in outside)}
+    return current + [pk for pk in legacy if pk not in blocked]
+
+
 def can_write_unit(user: User, unit: Unit) -> bool:
     """Whether `user` may place an organisation in `unit`."""
     return can_write_registry(user) and visible_units(user).filter(pk=unit.pk).exists()

@@ -23,7 +23,7 @@ from typing import Literal
 import xlsxwriter
 from django.db.models import QuerySet
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation
@@ -140,7 +140,7 @@ def _text(value: Cell, kind: CellKind) -> str:
     if kind == "date":
         return value.strftime("%d/%m/%Y")
     if kind == "bool":
-        return _g("Yes") if value else _g("No")
+        return gettext("Yes") if value else gettext("No")
     if kind == "number":
         return str(value)
     return neutralise(str(value))
@@ -169,7 +169,7 @@ def write_xlsx(rows: Iterable[tuple[Cell, ...]], *, title: str) -> bytes:
             "strings_to_urls": False,
         },
     )
-    sheet = workbook.add_worksheet(_g("Organisations")[:31])
+    sheet = workbook.add_worksheet(gettext("Organisations")[:31])
     title_fmt = workbook.add_format({"bold": True, "font_size": 14})
     header_fmt = workbook.add_format(
         {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
@@ -197,7 +197,7 @@ def write_xlsx(rows: Iterable[tuple[Cell, ...]], *, title: str) -> bytes:
             elif column.kind == "number":
                 sheet.write_number(row_index, col, float(value), number_fmt)
             elif column.kind == "bool":
-                sheet.write_string(row_index, col, _g("Yes") if value else _g("No"))
+                sheet.write_string(row_index, col, gettext("Yes") if value else gettext("No"))
             else:
                 text = str(value)
                 sheet.write_string(row_index, col, text, risky_fmt if is_risky(text) else None)

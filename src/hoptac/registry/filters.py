@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 
 from django import forms
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hoptac.accounts.access import visible_units
@@ -25,6 +25,7 @@ from .queries import DEFAULT_SORT, OrganisationFilters, sort_choices
 _KEY_IN_BRACKETS = re.compile(r"\(\s*((?:legacy-)?(?:province|district|commune):\d+)\s*\)\s*$")
 _MAX_CANDIDATES = 10
 _YEAR = {"min_value": 1900, "max_value": 2100}
+_YEARS = re.compile(r"^(\d{4})(?:\s*[-–]\s*(\d{4}))?$")
 
 
 class OrganisationFilterForm(forms.Form):
@@ -61,8 +62,29 @@ class OrganisationFilterForm(forms.Form):
             ("no", _("Not members of the provincial union")),
         ],
     )
+    ended_in = forms.IntegerField(
+        label=_("Ended in year"),
+        required=False,
+        help_text=_("Dissolved, bankrupt or ceased to exist during that year."),
+        **_YEAR,
+    )
     archived = forms.BooleanField(label=_("Show archived organisations"), required=False)
     sort = forms.ChoiceField(label=_("Sort order"), required=False, widget=forms.HiddenInput)
+    # Links from the dashboard: the organisations behind a figure (hidden; a notice says what they are).
+    indicator = forms.CharField(label=_("Indicator"), required=False, max_length=60, widget=forms.HiddenInput)
+    part = forms.ChoiceField(
+        label=_("Part of the indicator"),
+        required=False,
+        widget=forms.HiddenInput,
+        choices=[("", ""), ("population", "population"), ("numerator", "numerator")],
+    )
+    year = forms.CharField(
+        label=_("Year of the figure"),
+        required=False,
+        max_length=9,
+        widget=forms.HiddenInput,
+        help_text=_("A year (2024) or years (2021-2025); with a status, the status in force on 31/12."),
+    )
 
     def __init__(self, data: Mapping[str, str] | None = None, *, user: User, **kwargs) -> None:
         super().__init__(data, **kwargs)
@@ -115,12 +137,59 @@ class OrganisationFilterForm(forms.Form):
                 code="ambiguous",
             ) from None
 
+    def clean_year(self) -> tuple[int, int] | None:
+        text = (self.cleaned_data.get("year") or "").strip()
+        if not text:
+            return None
+        match = _YEARS.match(text)
+        if not match:
+            raise forms.ValidationError(
+                _("“%(text)s” is not a year (2024) or years (2021-2025)."), params={"text": text}
+            )
+        first, last = int(match[1]), int(match[2] or match[1])
+        if not (_YEAR["min_value"] <= first <= last <= _YEAR["max_value"]):
+            raise forms.ValidationError(
+                _("“%(text)s” is not a year (2024) or years (2021-2025)."), params={"text": text}
+            )
+        return first, last
+
+    def clean_indicator(self):
+        code = (self.cleaned_data.get("indicator") or "").strip()
+        if not code:
+            return None
+        from hoptac.indicators.models import Indicator
+
+        found = Indicator.objects.select_related("base").filter(code=code).first()
+        if found is None:
+            raise forms.ValidationError(_("No indicator has the code “%(code)s”."), params={"code": code})
+        return found
+
     def clean(self) -> dict:
         data = super().clean()
         start, end = data.get("founded_from"), data.get("founded_to")
         if start is not None and end is not None and start > end:
             self.add_error("founded_to", _("The last founding year is before the first one."))
+        if data.get("indicator") is not None and not data.get("year") and "year" not in self.errors:
+            self.add_error(
+                "indicator", _("The organisations behind an indicator need the year of the figure.")
+            )
         return data
+
+    def population_note(self) -> str:
+        """What the list shows when it is the population of an indicator (empty otherwise)."""
+        self.is_valid()
+        indicator, years = self.cleaned_data.get("indicator"), self.cleaned_data.get("year")
+        if indicator is None or years is None:
+            return ""
+        from hoptac.indicators.population import describe
+
+        return describe(
+            indicator,
+            self.cleaned_data.get("unit"),
+            years[1],
+            part=self.cleaned_data.get("part") or "population",
+            first_year=years[0],
+        )
 
     def filters(self) -> OrganisationFilters:
         """The valid filters; invalid fields are left out (see notices())."""
@@ -141,6 +210,11 @@ class OrganisationFilterForm(forms.Form):
             show_archived=bool(data.get("archived")),
             existing_in=data.get("existing_in"),
             sort=data.get("sort") or DEFAULT_SORT,
+            indicator=data.get("indicator") if data.get("year") else None,
+            part=data.get("part") or "population",
+            year=data["year"][1] if data.get("year") else None,
+            first_year=data["year"][0] if data.get("year") else None,
+            ended_in=data.get("ended_in"),
         )
 
     def notices(self) -> list[str]:
@@ -150,6 +224,7 @@ class OrganisationFilterForm(forms.Form):
             label = self.fields[name].label if name in self.fields else ""
             for error in errors:
                 out.append(
-                    _g("%(field)s: %(error)s This filter was ignored.") % {"field": label, "error": error}
+                    gettext("%(field)s: %(error)s This filter was ignored.")
+                    % {"field": label, "error": error}
                 )
         return out

@@ -203,6 +203,10 @@ class StatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["organisation_id", "effective_on", "id"]
+        # The status in force on a day: the latest change of an organisation up to that day.
+        indexes = [
+            models.Index(fields=["organisation", "effective_on", "id"], name="statuschange_org_day_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} → {self.get_status_display()} ({self.effective_on})"

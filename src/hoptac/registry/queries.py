@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +80,13 @@ class OrganisationFilters:
     show_archived: bool = False
     existing_in: int | None = None
     sort: str = DEFAULT_SORT
+    # The organisations behind a figure of the dashboard (indicators.population): an indicator, the
+    # part of it (population or numerator) and its year, or years for a flow added up over years.
+    indicator: Any = None  # an indicators.models.Indicator
+    part: str = "population"
+    year: int | None = None  # also: `status` is then the status in force on 31/12 of that year
+    first_year: int | None = None
+    ended_in: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,8 +123,21 @@ def apply_filters(qs: QuerySet[Organisation], f: OrganisationFilters) -> QuerySe
     if f.sector is not None:
         # A top-level sector's organisations carry it in `sector` whatever their sub-sector.
         qs = qs.filter(Q(sector=f.sector) | Q(subsector=f.sector))
-    if f.status:
+    if f.status and f.year is not None:
+        from hoptac.indicators.engine import status_at_year_end
+
+        qs = qs.annotate(_status_on_31_12=status_at_year_end(f.year)).filter(_status_on_31_12=f.status)
+    elif f.status:
         qs = qs.filter(status=f.status)
+    if f.ended_in is not None:
+        qs = qs.filter(
+            ended_on__gte=datetime.date(f.ended_in, 1, 1), ended_on__lte=datetime.date(f.ended_in, 12, 31)
+        )
+    if f.indicator is not None and f.year is not None:
+        from hoptac.indicators.population import population
+
+        behind = population(f.indicator, f.unit, f.year, part=f.part, first_year=f.first_year)
+        qs = qs.filter(pk__in=behind.values("pk"))
     if f.founded_from is not None:
         qs = qs.filter(founded_on__gte=datetime.date(f.founded_from, 1, 1))
     if f.founded_to is not None:

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods
 from hoptac.accounts import access
 from hoptac.accounts.access import get_organisation_for_user
 from hoptac.returns.queries import returns_for_organisation
+from hoptac.scoring.queries import scores_for_organisation
+from hoptac.support.queries import support_for_organisation
 
 from . import services
 from .detail_queries import organisation_page
@@ -51,6 +53,8 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         **organisation_page(org, request.user),
         "org_returns": returns_for_organisation(request.user, org),
+        "org_support": support_for_organisation(request.user, org),
+        "org_scores": scores_for_organisation(request.user, org),
     }
     if can_edit and org.kind == Kind.LHHTX:
         context["member_form"] = UnionMemberForm(user=request.user, union=org)

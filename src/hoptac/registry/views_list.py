@@ -68,6 +68,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "sort_headers": _sort_headers(filters.sort),
         "notices": form.notices(),
+        "population_note": form.population_note(),
         "is_fragment": fragment,
         "can_write": access.can_write_registry(request.user),
     }

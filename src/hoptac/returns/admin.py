@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -149,7 +149,7 @@ class AnnualReturnAdmin(SimpleHistoryAdmin):
             ids=list(queryset.values_list("pk", flat=True)), actor=request.user
         )
         if approved:
-            messages.success(request, _g("%(count)d return(s) approved.") % {"count": len(approved)})
+            messages.success(request, gettext("%(count)d return(s) approved.") % {"count": len(approved)})
         for refusal in refused:
             messages.error(
                 request,

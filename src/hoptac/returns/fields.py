@@ -142,14 +142,16 @@ FIELDS: tuple[FieldSpec, ...] = (
         _("Official members: individuals"),
         _("Official members (thành viên chính thức) who are individuals, at the end of the data period."),
         "Thành viên chính thức: cá nhân",
-        ["Thành viên cá nhân", "Số thành viên cá nhân"],
+        ["Thành viên cá nhân", "Số thành viên cá nhân", "Số thành viên chính thức", "Thành viên chính thức",
+         # A single column of members, as most offices keep it: counted as individuals.
+         "Số thành viên", "Tổng số thành viên"],
     ),
     _spec(
         "members_household", G.MEMBERS, T.INTEGER, M.PEOPLE,
         _("Official members: households"),
         _("Official members that are households (hộ gia đình), each counted once."),
         "Thành viên chính thức: hộ gia đình",
-        ["Thành viên hộ gia đình", "Số hộ thành viên"],
+        ["Thành viên hộ gia đình", "Số hộ thành viên", "Số thành viên hộ gia đình", "Số thành viên là hộ gia đình"],
     ),
     _spec(
         "members_legal_entity", G.MEMBERS, T.INTEGER, M.PEOPLE,
@@ -171,7 +173,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         _("Members with social insurance"),
         _("Members who pay social insurance (bảo hiểm xã hội) through the organisation."),
         "Thành viên tham gia bảo hiểm xã hội",
-        ["Thành viên tham gia BHXH", "Số thành viên có BHXH"],
+        ["Thành viên tham gia BHXH", "Số thành viên có BHXH", "Số thành viên tham gia BHXH",
+         "Số thành viên tham gia bảo hiểm xã hội"],
     ),
     # Workers and income (lao động, thu nhập)
     _spec(
@@ -179,7 +182,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         _("Regular workers"),
         _("People who work regularly for the organisation (lao động thường xuyên), members or not."),
         "Lao động thường xuyên",
-        ["Số lao động thường xuyên", "Tổng số lao động", "Lao động"],
+        ["Số lao động thường xuyên", "Tổng số lao động", "Lao động", "Số lao động"],
     ),
     _spec(
         "workers_members", G.WORKERS, T.INTEGER, M.PEOPLE,
@@ -306,7 +309,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         _("Managers trained this year"),
         _("Managers who attended a training or refresher course (đào tạo, bồi dưỡng) during the data period."),
         "Cán bộ quản lý được đào tạo, bồi dưỡng trong năm",
-        ["Cán bộ được đào tạo, bồi dưỡng", "Số cán bộ quản lý được đào tạo"],
+        ["Cán bộ được đào tạo, bồi dưỡng", "Số cán bộ quản lý được đào tạo", "Cán bộ quản lý được đào tạo",
+         "Số cán bộ được đào tạo"],
     ),
     # Practices
     _spec(

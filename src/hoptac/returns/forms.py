@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hoptac.accounts.access import visible_units
@@ -38,13 +38,13 @@ def young_manager_max_age() -> int:
 def help_text_for(spec: FieldSpec) -> str:
     """The help of the form, which states this installation's age limit for young managers."""
     if spec.name == "managers_young":
-        return _g("Managers aged %(age)d or under on the last day of the data period (cán bộ trẻ).") % {
+        return gettext("Managers aged %(age)d or under on the last day of the data period (cán bộ trẻ).") % {
             "age": young_manager_max_age()
         }
     if spec.name == "managers_young_degree":
-        return _g("Of the managers aged %(age)d or under, those with a university or college degree.") % {
-            "age": young_manager_max_age()
-        }
+        return gettext(
+            "Of the managers aged %(age)d or under, those with a university or college degree."
+        ) % {"age": young_manager_max_age()}
     return str(spec.help)
 
 
@@ -162,7 +162,8 @@ class RoundFilterForm(forms.Form):
 
     def notices(self) -> list[str]:
         return [
-            _g("%(field)s ignored: %(error)s") % {"field": self.fields[name].label, "error": " ".join(errors)}
+            gettext("%(field)s ignored: %(error)s")
+            % {"field": self.fields[name].label, "error": " ".join(errors)}
             for name, errors in self.errors.items()
             if name in self.fields
         ]

@@ -84,6 +84,7 @@ def round_view(request: HttpRequest, year: int) -> HttpResponse:
         "rows": rows,
         "any_approvable": any(r.approvable for r in rows),
         "may_approve": access.may_approve_returns(request.user),
+        "may_enter": access.may_enter_returns(request.user),
         "filter_query": urlencode({k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}),
         "status_labels": ROUND_STATUS_LABELS,
     }

@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from hoptac.accounts.models import Role, User
+from hoptac.indicators.services import plans_load_all
 from hoptac.programme.models import Agency
 from hoptac.registry.models import Kind, Organisation, Sector, Status, UnionMembership
 from hoptac.registry.services import (
@@ -29,6 +30,10 @@ from hoptac.registry.services import (
 from hoptac.units.models import Unit, UnitSuccession
 
 from .plan import PROVINCE, OrgSpec, build_plan, geo_from_units
+from .programme import ProgrammeDemoReport, ensure_programme, programme_logins
+from .returns import ensure_returns, plan_returns
+from .scores import ensure_scores
+from .support import SupportReport, ensure_support
 
 PASSWORD = "demo1234"
 
@@ -99,6 +104,15 @@ class DemoReport:
     status_changes_recorded: int = 0
     memberships_created: int = 0
     users_created: int = 0
+    returns_created: int = 0
+    return_steps: int = 0  # service calls that wrote the returns: create, save, submit, approve …
+    returns_with_warnings: int = 0
+    returns_seconds: float = 0.0
+    scores_created: int = 0
+    scores_seconds: float = 0.0
+    programme: ProgrammeDemoReport | None = None
+    support: SupportReport | None = None
+    geolayer_created: bool = False
     seconds: float = 0.0
     totals: dict[str, int] = field(default_factory=dict)
 
@@ -111,6 +125,16 @@ class DemoReport:
                 self.organisations_created,
                 self.memberships_created,
                 self.users_created,
+                self.returns_created,
+                self.scores_created,
+                self.geolayer_created,
+                self.programme is not None
+                and (
+                    self.programme.accounts_created
+                    or self.programme.reports_created
+                    or self.programme.budget_entries
+                ),
+                self.support is not None and self.support.changed,
             )
         )
 
@@ -331,7 +355,10 @@ def registry_totals() -> dict[str, int]:
 
 
 def demo_load() -> DemoReport:
-    """Load the Lai Châu demo: units if missing, agencies, about 400 organisations with their history, users.
+    """Load the Lai Châu demo: units if missing, agencies, about 400 organisations with their history,
+    users, the plans, the action programme (agencies' accounts, task reports, budgets), the organisations'
+    yearly returns from 2020 to the round under way (core.demo.returns), their classification, support
+    records and loans, and a sample map.
 
     Idempotent: the plan is the same on every run and only what is missing is written.
     """
@@ -346,13 +373,39 @@ def demo_load() -> DemoReport:
         sectors = ensure_sectors()
         agencies, report.agencies_created = ensure_agencies()
         admin, admin_created = ensure_admin(password_hash)
-        plan = build_plan(geo_from_units())
+        geo = geo_from_units()
+        plan = build_plan(geo)
         (
             report.organisations_created,
             report.status_changes_recorded,
             report.memberships_created,
         ) = ensure_registry(plan, actor=admin, sectors=sectors)
         report.users_created = ensure_users(plan, agencies, password_hash) + admin_created
+        # The plans of seeds 000, 002 and 004 with their targets (idempotent: a second run changes nothing).
+        plans_load_all()
+        # The action programme: agencies' accounts, task reports (some late), budget allocations.
+        report.programme = ensure_programme(
+            actor=User.objects.get(username="tinh"), password_hash=password_hash
+        )
+        # After the users: the returns are entered and approved by the demo's accounts.
+        returns = plan_returns(plan, geo, USERS)
+        written = ensure_returns(returns, orgs=_by_key({r.key for r in returns}))
+        report.returns_created = written.created
+        report.return_steps = written.service_calls
+        report.returns_with_warnings = written.with_warnings
+        report.returns_seconds = written.seconds
+        # Classification of the cooperatives for every year with an approved return.
+        scored = ensure_scores()
+        report.scores_created, report.scores_seconds = scored.sheets_created, scored.seconds
+        # Support records and the support fund's loans.
+        report.support = ensure_support(actor=admin)
+        # The sample map of the province's communes for the dashboard's choropleth.
+        from hoptac.web.models import GeoLayer
+        from hoptac.web.services import geolayer_load_sample
+
+        had_layer = GeoLayer.objects.filter(is_sample=True).exists()
+        geolayer_load_sample()
+        report.geolayer_created = not had_layer
     report.totals = registry_totals()
     report.seconds = time.monotonic() - started
     return report
@@ -378,4 +431,4 @@ def logins() -> list[tuple[str, str, str, str]]:
         else:
             label = str(user.agency or user.organisation or "—")
         rows.append((user.username, PASSWORD, str(user.get_role_display()), label))
-    return rows
+    return rows + programme_logins()

@@ -5,12 +5,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from hoptac.core.demo import PASSWORD, DemoRefused, demo_load, logins
+from hoptac.core.demo.returns import FIRST_YEAR, LAST_YEAR
 
 
 class Command(BaseCommand):
     help = _(
         "Load the demo province (Lai Châu: units, agencies, about 400 organisations with their history, "
-        "one account per role) and print the demo logins. Running it again writes only what is missing."
+        "their yearly returns in every workflow state, one account per role) and print the demo logins. "
+        "Running it again writes only what is missing."
     )
 
     def add_arguments(self, parser):
@@ -58,6 +60,50 @@ class Command(BaseCommand):
             }
         if verbosity:
             self.stdout.write(self.style.SUCCESS(message))
+            if report.returns_created:
+                self.stdout.write(
+                    _(
+                        "Entered %(returns)d yearly returns for %(first)d–%(last)d through %(steps)d workflow "
+                        "steps, %(warned)d of them with warnings, in %(seconds).1f s."
+                    )
+                    % {
+                        "returns": report.returns_created,
+                        "first": FIRST_YEAR,
+                        "last": LAST_YEAR,
+                        "steps": report.return_steps,
+                        "warned": report.returns_with_warnings,
+                        "seconds": report.returns_seconds,
+                    }
+                )
+            if report.scores_created:
+                self.stdout.write(
+                    _("Scored %(sheets)d cooperative-years by the official schemes in %(seconds).1f s.")
+                    % {"sheets": report.scores_created, "seconds": report.scores_seconds}
+                )
+            programme = report.programme
+            if programme is not None and (programme.reports_created or programme.budget_entries):
+                self.stdout.write(
+                    _(
+                        "Action programme: %(reports)d task reports (%(late)d late), %(contributions)d "
+                        "contributions, %(entries)d budget allocations and disbursements."
+                    )
+                    % {
+                        "reports": programme.reports_created,
+                        "late": programme.late,
+                        "contributions": programme.contributions,
+                        "entries": programme.budget_entries,
+                    }
+                )
+            support = report.support
+            if support is not None and support.changed:
+                self.stdout.write(
+                    _("Support: %(records)d support records, %(loans)d loans with %(repayments)d repayments.")
+                    % {
+                        "records": support.records_created,
+                        "loans": support.loans_created,
+                        "repayments": support.repayments_created,
+                    }
+                )
             totals = report.totals
             self.stdout.write(
                 _(
