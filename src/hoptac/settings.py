@@ -123,7 +123,10 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Ho_Chi_Minh")
 FORMAT_MODULE_PATH = ["hoptac.formats"]
-USE_THOUSAND_SEPARATOR = True
+# No grouping by default: years, ids and codes rendered in pages and forms ("2024", value="1818") must
+# stay as they are. Figures are grouped where they are shown, by number_format(force_grouping=True)
+# (the `figure` filter, the commands, the reports): 1.234,5 in Vietnamese, 1,234.5 in English.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # the project's own styles and the vendored libraries

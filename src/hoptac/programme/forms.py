@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hoptac.core.fields import GroupedDecimalField
+
 from .attachments import ALLOWED, limit_text
 from .models import BudgetEntry, BudgetLine, TaskReport
 
@@ -66,7 +68,7 @@ class BudgetEntryForm(forms.Form):
     line = forms.ModelChoiceField(label=_("Budget line"), queryset=BudgetLine.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
     kind = forms.ChoiceField(label=_("Kind"), choices=BudgetEntry.Kind.choices)
-    amount = forms.DecimalField(
+    amount = GroupedDecimalField(
         label=_("Amount (million VND)"),
         max_digits=14,
         decimal_places=2,

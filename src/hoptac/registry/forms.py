@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hoptac.accounts import access
 from hoptac.accounts.models import Role, User
+from hoptac.core.fields import GroupedDecimalField
 from hoptac.core.text import fold
 from hoptac.units.models import Unit
 from hoptac.units.services import UnitLookupError, resolve_unit
@@ -96,6 +97,7 @@ class OrganisationForm(forms.Form):
     charter_capital = _model_field(
         Organisation,
         "charter_capital",
+        form_class=GroupedDecimalField,
         localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "number"}),
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hoptac.accounts.access import visible_units
 from hoptac.accounts.models import User
+from hoptac.core.fields import GroupedDecimalField, GroupedIntegerField
 from hoptac.registry.models import Organisation
 from hoptac.units.models import Unit
 from hoptac.units.services import UnitLookupError, resolve_unit
@@ -52,11 +53,11 @@ def form_field(spec: FieldSpec) -> forms.Field:
     common: dict[str, Any] = {"label": spec.label, "required": False, "help_text": help_text_for(spec)}
     if spec.type == Type.INTEGER:
         # Text inputs with localised numbers ("1.234"), which a number input would refuse.
-        return forms.IntegerField(
+        return GroupedIntegerField(
             localize=True, widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "number"}), **common
         )
     if spec.type == Type.DECIMAL:
-        return forms.DecimalField(
+        return GroupedDecimalField(
             localize=True,
             max_digits=spec.max_digits,
             decimal_places=spec.decimal_places,

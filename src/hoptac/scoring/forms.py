@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from hoptac.core.fields import GroupedDecimalField
 from hoptac.returns.fields import Classification
 from hoptac.returns.forms import RoundFilterForm as ReturnsRoundFilterForm
 
@@ -62,7 +63,7 @@ class SheetForm(forms.Form):
             self.enterable[c.pk] = row
             points_label = _("Points of %(number)s") % {"number": c.number}
             evidence_label = _("Evidence for %(number)s") % {"number": c.number}
-            self.fields[points_field(str(c.pk))] = forms.DecimalField(
+            self.fields[points_field(str(c.pk))] = GroupedDecimalField(
                 label=points_label,
                 required=False,
                 localize=True,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hoptac.accounts import access as accounts_access
 from hoptac.accounts.models import User
+from hoptac.core.fields import GroupedDecimalField
 from hoptac.indicators.models import Plan
 from hoptac.programme.models import Agency
 from hoptac.registry.forms import date_input
@@ -41,6 +42,7 @@ def _money_field(model, name: str, **kwargs: Any) -> forms.Field:
     return _model_field(
         model,
         name,
+        form_class=GroupedDecimalField,
         localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "number"}),
         **kwargs,
