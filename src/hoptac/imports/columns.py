@@ -346,10 +346,17 @@ _TOTAL_STARTS = tuple(
 
 
 def is_total_row(cells: Sequence[Any]) -> bool:
-    texts = [c for c in cells if c.__class__ is str and c and not c.isspace()][:3]
-    return any(
-        len(t) < 60 and t.lstrip().lower().startswith(_TOTAL_STARTS) and _is_total_text(t) for t in texts
-    )
+    """Whether one of the row's first three texts is a total's ("Tổng cộng", "Cộng: 71 HTX" …)."""
+    # A plain loop that stops at the third text: it runs on every row of the file.
+    texts = 0
+    for t in cells:
+        if t.__class__ is str and t and not t.isspace():
+            if len(t) < 60 and t.lstrip().lower().startswith(_TOTAL_STARTS) and _is_total_text(t):
+                return True
+            texts += 1
+            if texts == 3:
+                return False
+    return False
 
 
 def _is_numbering_row(values: list[Any]) -> bool:

@@ -218,7 +218,9 @@ def _xlsx_formulas(data: bytes) -> dict[str, set[tuple[int, int]]]:
             xml = archive.read(path)
         except KeyError:
             continue
-        if not _ANY_FORMULA.search(xml):
+        # Every formula element holds "<f" or, with a namespace prefix, ":f": two plain searches
+        # (a fraction of a second for 100,000 rows) spare the regex's scan of a sheet without any.
+        if (b"<f" not in xml and b":f" not in xml) or not _ANY_FORMULA.search(xml):
             continue
         cells = set()
         for match in _FORMULA_CELL.finditer(xml):

@@ -171,11 +171,12 @@ class RegistryImport(SheetImport):
             return text
 
         scale = self._capital_scale
+        tenth, limit = Decimal("0.1"), Decimal(10) ** 13  # built once: amounts are mostly distinct
 
         def capital(value):
             number = parse_number(value) * scale
-            number = number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            if abs(number) >= Decimal(10) ** 13:
+            number = number.quantize(tenth, rounding=ROUND_HALF_UP)
+            if abs(number) >= limit:
                 raise CellError(_("“%(value)s” is too large.") % {"value": as_text(value)})
             return number
 
@@ -311,8 +312,14 @@ class RegistryImport(SheetImport):
             supporter=v.get("supporter", ""),
             union_member=v.get("union_member", False),
             notes=v.get("notes", ""),
+            # The location with the rest: a new instance has no related object cached to forget,
+            # which is all that _apply_location does more.
+            unit_id=location.unit_id,
+            current_commune_id=location.current_commune_id,
+            legacy_commune_id=location.legacy_commune_id,
+            current_path=location.current_path,
+            legacy_path=location.legacy_path,
         )
-        _apply_location(org, location)
         row.target, row.location, row.action = org, location, "create"
         self._check_rules(row, org)
         status = self._status(row, None, founded, ended)

@@ -25,7 +25,7 @@ from . import bulk
 from .columns import FieldSet, Layout, apply_mapping, find_layout
 from .places import Location, PlaceError, Placement, Places, scope_check
 from .reader import ImportFileError, Workbook
-from .values import CellError, as_text, fast_fold, norm, parse_text
+from .values import CellError, as_text, fold_words, norm, parse_text
 
 CHUNK = 2000
 Progress = Callable[[str, int, int], None]
@@ -203,11 +203,17 @@ class SheetImport:
         cells = row.cells
         values = row.values
         index_row = row.number - 1
+        formulas = self._formulas
         for key, index, parser, cached, cache in self._plan_parsers:
             raw = cells[index]
-            if raw == "" or raw is None or (raw.__class__ is str and raw.isspace()):
+            # Blank: "", None or spaces. Most cells are plain str, tested first: comparing a number
+            # or a date with "" costs more than a class check (a str subclass still compares).
+            if raw.__class__ is str:
+                if not raw or raw.isspace():
+                    continue
+            elif raw is None or raw == "":
                 continue
-            if self._formulas and (index_row, index) in self._formulas:
+            if formulas and (index_row, index) in formulas:
                 row.failed.add(key)
                 self._error(row, key, _("This cell holds a formula: type the value itself."))
                 continue
@@ -240,10 +246,13 @@ class SheetImport:
         self.by_code: dict[str, Organisation] = {
             org.code: org for org in bulk.select_in(Organisation.objects.all(), "code", codes)
         }
+        memo: dict[str, str] = {}
         for row in rows:
-            if "name" in row.values:
-                row.values["name"] = " ".join(row.values["name"].split())
-                row.values["name_folded"] = fast_fold(row.values["name"])
+            values = row.values
+            if "name" in values:
+                words = values["name"].split()
+                values["name"] = " ".join(words)
+                values["name_folded"] = fold_words(words, memo)
         names = sorted(
             {
                 row.values["name_folded"]

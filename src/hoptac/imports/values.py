@@ -55,6 +55,24 @@ def fast_fold(text: str) -> str:
     return " ".join(decomposed.encode("ascii", "ignore").decode("ascii").split()).lower()
 
 
+def fold_words(words: list[str], memo: dict[str, str]) -> str:
+    """`fast_fold(" ".join(words))`, folding each distinct word once (`memo`: word → folded word).
+
+    A file's names share few words ("HTX", "Nông", "nghiệp", the communes'): folding them one by one
+    through a memo costs a fraction of folding every name whole. The result is the same: folding
+    works character by character, never across white space, and a word that folds to nothing
+    (combining marks alone) leaves no gap, as the collapsed spaces of `fold` leave none.
+    """
+    out = []
+    for word in words:
+        folded = memo.get(word)
+        if folded is None:
+            folded = memo[word] = fast_fold(word)
+        if folded:
+            out.append(folded)
+    return " ".join(out)
+
+
 def norm(text: Any) -> str:
     """Fold and drop punctuation: `"Tên HTX,\\n(đơn vị)"` → `"ten htx don vi"`.
 
@@ -166,8 +184,13 @@ def parse_number(value: Any) -> Decimal:
     return -number if negative else number
 
 
+_SEPARATED_DIGITS = re.compile(r"[0-9.,]+")
+
+
 def _read_separators(text: str) -> Decimal | None:
-    if not text or not re.fullmatch(r"[0-9.,]+", text) or not any(ch.isdigit() for ch in text):
+    # Digits, dots and commas only, and at least one digit (what is left once dots and commas are
+    # stripped): every amount of a file comes here, so no generator and a regex compiled once.
+    if not _SEPARATED_DIGITS.fullmatch(text) or not text.strip(".,"):
         return None
     dots, commas = text.count("."), text.count(",")
     try:

@@ -29,6 +29,7 @@ from .models import ScoreSheet
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
+ZERO = Decimal(0)
 MAX_ROOTS = 30
 # Filter keys → the grouped column they read.
 COLUMNS = {
@@ -131,18 +132,29 @@ def scores_source(
                 population[(d.code, path, row["year"])] += row["n"]
                 if in_subset:
                     subset[(d.code, path, row["year"])] += row["n"]
+    # What no sheet gives (a subset is counted only with its population), shared: Values are
+    # immutable named tuples, and most units have no sheet.
+    zero_count = Value(ZERO, ZERO, None, 0, False)
+    zero_share = Value(None, ZERO, ZERO, 0, True)
+    places = [(unit.id, unit.path) for unit in units]
     out: dict[tuple[str, int, int], Value] = {}
     for d in defs:
-        for unit in units:
+        code, is_count = d.code, d.aggregation == Indicator.Aggregation.COUNT
+        for unit_id, path in places:
             for year in years:
-                den = Decimal(population.get((d.code, unit.path, year), 0))
-                if d.aggregation == Indicator.Aggregation.COUNT:
-                    out[(d.code, unit.id, year)] = Value(den, den, None, int(den), False)
+                key = (code, path, year)
+                n = population.get(key)
+                if n is None:
+                    out[(code, unit_id, year)] = zero_count if is_count else zero_share
                     continue
-                num = Decimal(subset.get((d.code, unit.path, year), 0))
+                den = Decimal(n)
+                if is_count:
+                    out[(code, unit_id, year)] = Value(den, den, None, int(den), False)
+                    continue
+                num = Decimal(subset.get(key, 0))
                 if not den:
-                    out[(d.code, unit.id, year)] = Value(None, num, den, 0, True)
+                    out[(code, unit_id, year)] = Value(None, num, den, 0, True)
                 else:
                     share = (num * HUNDRED / den).quantize(CENT, ROUND_HALF_UP)
-                    out[(d.code, unit.id, year)] = Value(share, num, den, int(den), False)
+                    out[(code, unit_id, year)] = Value(share, num, den, int(den), False)
     return out

@@ -24,8 +24,13 @@ of a SupportTopic. What it counts depends on the topic's kind:
   count names; `sectors` also to the count's own sector when it names none; `statuses` do not apply.
 
 Units of either era: the organisations' (and counts') current and legacy paths, rolled up by prefix
-as the engine does. Cost: the topics, then at most one query per table that a definition needs
-(organisations, support records, loans, Farmers' Union counts) — five at most, whatever the units.
+as the engine does. Cost: the topics (with, for each, whether any support record or Farmers' Union
+count names it, and whether the fund has any loan), then at most one query per table that a definition
+needs (organisations, support records, loans, Farmers' Union counts) — five at most, whatever the
+units. A figure read from rows that do not exist is known without asking: support of a topic nobody
+received counts 0 and sums to 0, a Farmers' Union topic nobody counted is "no data", so those terms
+(and their tables' queries) are left out. The organisations' query reads only the kinds its terms
+count when every term names some (an index scan instead of the whole register).
 """
 
 from __future__ import annotations
@@ -68,23 +73,45 @@ MAX_ROOTS = 30
 ORG_KEYS = ("kinds", "sectors", "subsectors", "supporters", "union_member", "laws")
 MONEY_FIELD = DecimalField(max_digits=20, decimal_places=3)
 
-Recipe = Callable[["_Queries", Unit], Value]
+# A recipe gives the Values of one definition and year for the paths of the units, in their order.
+Recipe = Callable[["_Queries", list[str]], list[Value]]
+# Shared results (Values are named tuples, and Decimals immutable): what no row gives.
+ZERO_FIGURE = Value(ZERO, ZERO, None, 0, False)  # a count or a sum of nothing
+ZERO_SHARE = Value(None, ZERO, ZERO, 0, True)  # a share of no organisation
 
 
 def support_values(
     definitions: Sequence[Indicator], units: Sequence[Unit], years: Sequence[int]
 ) -> dict[Key, Value]:
     """Values of the definitions of source "support" for every unit and year (see the module docstring)."""
-    units, years = list(dict.fromkeys(units)), sorted(set(years))
+    unique: dict[int, Unit] = {}
+    for u in units:  # as dict.fromkeys(units), without a model's slow __hash__
+        unique.setdefault(u.id, u)
+    units, years = list(unique.values()), sorted(set(years))
     if not definitions or not units or not years:
         return {}
-    kinds = dict(SupportTopic.objects.values_list("code", "kind"))
     queries = _Queries(units)
+    kinds = queries.read_topics()
     recipes = {(d.code, y): queries.recipe(d, y, kinds) for d in definitions for y in years}
     queries.run()
-    return {
-        (d.code, u.id, y): recipes[(d.code, y)](queries, u) for d in definitions for u in units for y in years
-    }
+    paths = [u.path for u in units]
+    ids = [u.id for u in units]
+    out: dict[Key, Value] = {}
+    for d in definitions:
+        code = d.code
+        columns = [(y, recipes[(code, y)](queries, paths)) for y in years]
+        if len(columns) == 1:
+            y, values = columns[0]
+            out.update(zip([(code, i, y) for i in ids], values, strict=True))
+            continue
+        for n, i in enumerate(ids):
+            for y, values in columns:
+                out[(code, i, y)] = values[n]
+    return out
+
+
+def _constant(value: Value) -> Recipe:
+    return lambda q, paths: [value] * len(paths)
 
 
 def _round(x: Decimal) -> Decimal:
@@ -177,9 +204,18 @@ class _Table:
         self.keys: dict[tuple, str] = {}
         self.status_rules: dict[str, tuple[str, frozenset[str]]] = {}
         self.status_years: set[int] = set()
+        # The organisation kinds some term counts; None once a term counts any kind.
+        self.kinds: set[str] | None = set()
         self.acc: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
 
-    def term(self, key: tuple, make: Callable[[], Any], year: int, allowed: frozenset[str] | None) -> str:
+    def term(
+        self,
+        key: tuple,
+        make: Callable[[], Any],
+        year: int,
+        allowed: frozenset[str] | None,
+        kinds: frozenset[str] | None,
+    ) -> str:
         alias = self.keys.get(key)
         if alias is None:
             alias = f"t{len(self.keys)}"
@@ -188,7 +224,21 @@ class _Table:
             if allowed is not None:
                 self.status_years.add(year)
                 self.status_rules[alias] = (f"st{year}", allowed)
+            if kinds is None:
+                self.kinds = None
+            elif self.kinds is not None:
+                self.kinds |= kinds
         return alias
+
+
+def _kinds(*condition_sets: dict[str, Any]) -> frozenset[str] | None:
+    """The organisation kinds all the condition sets let through (None: any)."""
+    allowed = None
+    for conditions in condition_sets:
+        if "kinds" in conditions:
+            wanted = frozenset(conditions["kinds"])
+            allowed = wanted if allowed is None else allowed & wanted
+    return allowed
 
 
 class _Queries:
@@ -205,6 +255,38 @@ class _Queries:
         self.union_terms: dict[str, tuple[int, str, dict[str, Any]]] = {}
         self.union_keys: dict[tuple, str] = {}
         self.union_acc: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        # What the tables hold at all (read_topics): the topics of support records and of Farmers'
+        # Union counts, and whether the fund has lent anything.
+        self.recorded: set[str] = set()
+        self.counted: set[str] = set()
+        self.lent = False
+
+    def read_topics(self) -> dict[str, str]:
+        """The topics' kinds by code, and (one query) whether any row of each table names them."""
+        rows = (
+            SupportTopic.objects.order_by()
+            .annotate(
+                recorded=Exists(SupportRecord.objects.filter(topic=OuterRef("pk"))),
+                counted=Exists(UnionActivity.objects.filter(topic=OuterRef("pk"))),
+                lent=Exists(Loan.objects.all()),
+            )
+            .values_list("code", "kind", "recorded", "counted", "lent")
+        )
+        kinds = {}
+        for code, kind, recorded, counted, lent in rows:
+            kinds[code] = kind
+            if recorded:
+                self.recorded.add(code)
+            if counted:
+                self.counted.add(code)
+            self.lent = self.lent or lent
+        return kinds
+
+    def _none(self, topic: str | None, kind: str | None) -> bool:
+        """Whether no organisation can have the topic's support (or fund credit): no row names it."""
+        if kind == SupportTopic.Kind.LOAN:
+            return not self.lent
+        return not self.recorded if topic is None else topic not in self.recorded
 
     # -- terms -----------------------------------------------------------------------------------------
 
@@ -242,7 +324,9 @@ class _Queries:
         for topic, kind, by_end in has:
             q &= self._has(topic, kind, year, by_end=by_end)
         key = ("count", repr(conditions), year, stock, tuple(has))
-        return self.orgs.term(key, lambda: Count("pk", filter=q), year, _allowed_statuses(*conditions))
+        return self.orgs.term(
+            key, lambda: Count("pk", filter=q), year, _allowed_statuses(*conditions), _kinds(*conditions)
+        )
 
     def record_sum(self, conditions: dict[str, Any], topic: str | None, year: int) -> tuple[str, str]:
         start, end = _bounds(year)
@@ -250,13 +334,13 @@ class _Queries:
         if topic:
             q &= Q(topic__code=topic)
         value = Coalesce(F("amount"), F("estimated_value"), V(ZERO), output_field=MONEY_FIELD)
-        allowed = _allowed_statuses(conditions)
+        allowed, kinds = _allowed_statuses(conditions), _kinds(conditions)
         key = (repr(conditions), topic, year)
         total = self.records.term(
-            ("sum", *key), lambda: Sum(value, filter=q, output_field=MONEY_FIELD), year, allowed
+            ("sum", *key), lambda: Sum(value, filter=q, output_field=MONEY_FIELD), year, allowed, kinds
         )
         n = self.records.term(
-            ("n", *key), lambda: Count("organisation", distinct=True, filter=q), year, allowed
+            ("n", *key), lambda: Count("organisation", distinct=True, filter=q), year, allowed, kinds
         )
         return total, n
 
@@ -282,13 +366,13 @@ class _Queries:
         else:
             value = F("amount")
             q = org_q & Q(disbursed_on__gte=start, disbursed_on__lte=end)
-        allowed = _allowed_statuses(conditions)
+        allowed, kinds = _allowed_statuses(conditions), _kinds(conditions)
         key = (repr(conditions), figure, year)
         total = self.loans.term(
-            ("sum", *key), lambda: Sum(value, filter=q, output_field=MONEY_FIELD), year, allowed
+            ("sum", *key), lambda: Sum(value, filter=q, output_field=MONEY_FIELD), year, allowed, kinds
         )
         n = self.loans.term(
-            ("n", *key), lambda: Count("organisation", distinct=True, filter=q), year, allowed
+            ("n", *key), lambda: Count("organisation", distinct=True, filter=q), year, allowed, kinds
         )
         return total, n
 
@@ -308,15 +392,22 @@ class _Queries:
         topic = filters.get("topic")
         kind = kinds.get(topic) if topic else SupportTopic.Kind.RECORD
         if kind is None:
-            return lambda q, unit: NO_DATA  # a topic nobody defined: nothing can be counted
+            return _constant(NO_DATA)  # a topic nobody defined: nothing can be counted
         if kind == SupportTopic.Kind.UNION:
             return self._union_recipe(d, year, kinds)
         if d.aggregation == A.COUNT:
+            if self._none(topic, kind):
+                return _constant(ZERO_FIGURE)
             alias = self.org_count([filters], year, stock=False, has=[(topic, kind, False)])
+            acc = self.orgs.acc
 
-            def count(q: _Queries, unit: Unit) -> Value:
-                n = q.orgs.acc[unit.path][alias]
-                return Value(n, n, None, int(n), False)
+            def count(q: _Queries, paths: list[str]) -> list[Value]:
+                out = []
+                for path in paths:
+                    row = acc.get(path)
+                    n = row.get(alias) if row is not None else None
+                    out.append(ZERO_FIGURE if n is None else Value(n, n, None, int(n), False))
+                return out
 
             return count
         if d.aggregation == A.SHARE:
@@ -324,63 +415,98 @@ class _Queries:
             sub_topic = subset.get("topic")
             sub_kind = kinds.get(sub_topic) if sub_topic else None
             if sub_topic and sub_kind in (None, SupportTopic.Kind.UNION):
-                return lambda q, unit: NO_DATA
+                return _constant(NO_DATA)
+            if topic and self._none(topic, kind):
+                return _constant(ZERO_SHARE)  # no organisation in the population
             den = self.org_count([filters], year, stock=True, has=has)
-            sub_has = has + (
-                [(sub_topic, sub_kind, sub_kind == SupportTopic.Kind.RECORD)] if sub_topic else []
-            )
-            num = self.org_count([filters, subset], year, stock=True, has=sub_has)
+            if sub_topic and self._none(sub_topic, sub_kind):
+                num = None  # no organisation in the subset
+            else:
+                sub_has = has + (
+                    [(sub_topic, sub_kind, sub_kind == SupportTopic.Kind.RECORD)] if sub_topic else []
+                )
+                num = self.org_count([filters, subset], year, stock=True, has=sub_has)
+            acc = self.orgs.acc
 
-            def share(q: _Queries, unit: Unit) -> Value:
-                acc = q.orgs.acc[unit.path]
-                return _share(acc[num], acc[den], int(acc[den]))
+            def share(q: _Queries, paths: list[str]) -> list[Value]:
+                # Counts are whole Decimals (exponent 0): equal pairs give identical Values, shared.
+                out, done = [], {}
+                for path in paths:
+                    row = acc.get(path)
+                    if row is None:
+                        out.append(ZERO_SHARE)
+                        continue
+                    pair = (ZERO if num is None else row.get(num, ZERO), row.get(den, ZERO))
+                    value = done.get(pair)
+                    if value is None:
+                        value = done[pair] = _share(pair[0], pair[1], int(pair[1]))
+                    out.append(value)
+                return out
 
             return share
         if d.aggregation == A.SUM:
             if kind == SupportTopic.Kind.LOAN:
+                if self._none(topic, kind):
+                    return _constant(ZERO_FIGURE)
                 names = (d.figures or {}).get("value") or ["disbursed"]
                 total, n = self.loan_sum(
                     filters, "outstanding" if "outstanding" in names else "disbursed", year
                 )
-                table = self.loans
+                acc = self.loans.acc
             else:
+                if self._none(topic, kind):
+                    return _constant(ZERO_FIGURE)
                 total, n = self.record_sum(filters, topic, year)
-                table = self.records
+                acc = self.records.acc
 
-            def summed(q: _Queries, unit: Unit) -> Value:
-                acc = table.acc[unit.path]
-                value = acc[total]
-                return Value(value, value, None, int(acc[n]), False)
+            def summed(q: _Queries, paths: list[str]) -> list[Value]:
+                out = []
+                for path in paths:
+                    row = acc.get(path)
+                    if row is None:
+                        out.append(ZERO_FIGURE)
+                        continue
+                    value = row.get(total, ZERO)
+                    out.append(Value(value, value, None, int(row.get(n, ZERO)), False))
+                return out
 
             return summed
-        return lambda q, unit: NO_DATA  # averages and ratios of support have no meaning here
+        return _constant(NO_DATA)  # averages and ratios of support have no meaning here
 
     def _union_recipe(self, d: Indicator, year: int, kinds: dict[str, str]) -> Recipe:
         filters, subset = d.filters or {}, d.subset or {}
+        if d.aggregation not in (A.COUNT, A.SUM, A.SHARE):
+            return _constant(NO_DATA)
+        sub_topic = subset.get("topic", filters["topic"])
+        if d.aggregation == A.SHARE and kinds.get(sub_topic) != SupportTopic.Kind.UNION:
+            return _constant(NO_DATA)
+        if filters["topic"] not in self.counted:
+            return _constant(NO_DATA)  # nothing recorded for the filters' topic
         den = self.union_sum(filters, filters["topic"], year)
+        den_n = f"{den}:n"
+        acc = self.union_acc
         if d.aggregation in (A.COUNT, A.SUM):
 
-            def total(q: _Queries, unit: Unit) -> Value:
-                value, n = q.union_acc[unit.path][den], q.union_acc[unit.path][f"{den}:n"]
-                if not n:
-                    return Value(None, None, None, 0, True)
-                return Value(value, value, None, int(n), False)
+            def total(q: _Queries, paths: list[str]) -> list[Value]:
+                out = []
+                for path in paths:
+                    row = acc.get(path)
+                    n = row.get(den_n) if row is not None else None
+                    out.append(NO_DATA if not n else Value(row[den], row[den], None, int(n), False))
+                return out
 
             return total
-        if d.aggregation == A.SHARE:
-            sub_topic = subset.get("topic", filters["topic"])
-            if kinds.get(sub_topic) != SupportTopic.Kind.UNION:
-                return lambda q, unit: NO_DATA
-            num = self.union_sum({**filters, **subset}, sub_topic, year)
+        num = self.union_sum({**filters, **subset}, sub_topic, year)
 
-            def share(q: _Queries, unit: Unit) -> Value:
-                acc = q.union_acc[unit.path]
-                if not acc[f"{den}:n"]:
-                    return Value(None, None, None, 0, True)
-                return _share(acc[num], acc[den], int(acc[f"{den}:n"]))
+        def share(q: _Queries, paths: list[str]) -> list[Value]:
+            out = []
+            for path in paths:
+                row = acc.get(path)
+                n = row.get(den_n) if row is not None else None
+                out.append(NO_DATA if not n else _share(row.get(num, ZERO), row[den], int(n)))
+            return out
 
-            return share
-        return lambda q, unit: NO_DATA
+        return share
 
     # -- queries ---------------------------------------------------------------------------------------
 
@@ -395,34 +521,50 @@ class _Queries:
             self._run_union()
 
     def _targets(self, paths: Sequence[str | None]) -> list[str]:
-        found = []
+        """The units' paths among the prefixes of `paths` (as _prefixes, inlined: once per row)."""
+        found, wanted = [], self.paths
         for path in paths:
             if path:
-                found += [p for p in _prefixes(path) if p in self.paths]
+                end = path.find("/")
+                while end != -1:
+                    prefix = path[: end + 1]
+                    if prefix in wanted:
+                        found.append(prefix)
+                    end = path.find("/", end + 1)
         return found
 
     def _run(self, table: _Table, qs) -> None:
         prefix = table.prefix
         if self.roots is not None:
             qs = qs.filter(_path_q(self.roots, prefix))
+        if table.kinds is not None:  # every term counts some kinds only: read just those rows
+            qs = qs.filter(**{f"{prefix}kind__in": sorted(table.kinds)})
         for year in sorted(table.status_years):
             qs = qs.annotate(**{f"st{year}": _status_at_year_end(year, prefix.rstrip("_") or "pk")})
         group = [f"{prefix}{field}" for field in self.group]
         statuses = [f"st{year}" for year in sorted(table.status_years)]
-        rows = qs.values(*group, *statuses).annotate(**table.terms).order_by()
+        aliases = list(table.terms)
+        rules = [table.status_rules.get(alias) for alias in aliases]
+        columns = {name: i for i, name in enumerate([*group, *statuses, *aliases])}
+        terms = [
+            (alias, columns[alias], rule and (columns[rule[0]], rule[1]))
+            for alias, rule in zip(aliases, rules, strict=True)
+        ]
+        rows = qs.values(*group, *statuses).annotate(**table.terms).order_by().values_list(*columns)
+        acc = table.acc
         for row in rows:
-            targets = self._targets([row[f] for f in group])
+            targets = self._targets(row[: len(group)])
             if not targets:
                 continue
-            for alias in table.terms:
-                n = row[alias]
+            for alias, column, rule in terms:
+                n = row[column]
                 if not n:
                     continue
-                rule = table.status_rules.get(alias)
-                if rule is not None and row[rule[0]] not in rule[1]:
+                if rule and row[rule[0]] not in rule[1]:
                     continue
+                n = Decimal(n)
                 for p in targets:
-                    table.acc[p][alias] += Decimal(n)
+                    acc[p][alias] += n
 
     def _run_union(self) -> None:
         years = {year for year, _topic, _c in self.union_terms.values()}
