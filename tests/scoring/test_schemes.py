@@ -191,3 +191,20 @@ def test_a_provinces_choice_does_not_reach_another_province(make_org, people, un
     scheme_choose(unit=units.dien_bien, sector=None, scheme_code=TT01, actor=people.admin)
     org = make_org("HTX Chè Mường Kim")
     assert scheme_for(org).code == TT09
+
+
+def test_inside_schemes_unchanged_a_scheme_version_is_read_once_and_outside_at_every_call(
+    db, django_assert_num_queries
+):
+    from hoptac.scoring.models import Scheme
+    from hoptac.scoring.rules import load_scheme, schemes_unchanged
+
+    scheme = Scheme.objects.get(code=TT09, active=True)
+    with django_assert_num_queries(6):  # criteria, thresholds and rules, at each call
+        load_scheme(scheme)
+        load_scheme(scheme)
+    with schemes_unchanged(), django_assert_num_queries(3):
+        first, again = load_scheme(scheme), load_scheme(scheme)
+        assert again is first and [c.number for c in first.criteria][:2] == ["1", "1.1"]
+    with django_assert_num_queries(3):  # the block is over: read afresh
+        load_scheme(scheme)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import ast
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -213,14 +215,47 @@ class SchemeData:
         yield from visit(None, 0)
 
 
+# Scheme versions read inside `schemes_unchanged()`, by id (None outside it).
+_READ: ContextVar[dict[Any, Any] | None] = ContextVar("hoptac_schemes_read", default=None)
+
+
+@contextmanager
+def schemes_unchanged() -> Iterator[None]:
+    """A block in which no scheme changes (bulk scoring, the demo): each scheme version, and the choice
+    of schemes (`read_once("chooser", …)`), is read from the database once instead of at every step of
+    every sheet. Outside such a block every call reads afresh."""
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
+def read_once(key: Any, read):
+    """`read()`, or inside `schemes_unchanged()` what it gave the first time for this key."""
+    memo = _READ.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def load_scheme(scheme: Scheme) -> SchemeData:
-    """Three queries (criteria, thresholds, rules), none when they were prefetched."""
-    return SchemeData(
-        scheme=scheme,
-        criteria=sorted(scheme.criteria.all(), key=lambda c: (c.order, c.pk)),
-        thresholds=sorted(scheme.thresholds.all(), key=lambda t: t.min_points, reverse=True),
-        rules=list(scheme.rules.all()),
-    )
+    """Three queries (criteria, thresholds, rules), none when they were prefetched (or, inside
+    `schemes_unchanged()`, when this version was read before)."""
+
+    def read() -> SchemeData:
+        return SchemeData(
+            scheme=scheme,
+            criteria=sorted(scheme.criteria.all(), key=lambda c: (c.order, c.pk)),
+            thresholds=sorted(scheme.thresholds.all(), key=lambda t: t.min_points, reverse=True),
+            rules=list(scheme.rules.all()),
+        )
+
+    if scheme.pk is None:
+        return read()
+    return read_once(("scheme", scheme.pk), read)
 
 
 def scheme_problems(data: SchemeData) -> list[str]:

@@ -35,7 +35,7 @@ from hoptac.units.models import Unit
 
 from . import access
 from .models import ScoreLine, ScoreSheet
-from .rules import Evaluation, SchemeData, evaluate, exclusion_reason, load_scheme
+from .rules import Evaluation, SchemeData, evaluate, exclusion_reason, load_scheme, read_once
 from .schemes import SchemeChooser
 
 __all__ = [
@@ -196,7 +196,7 @@ def _storable(value: Any) -> Decimal | None:
 
 
 def _scheme_or_refuse(org: Organisation, chooser: SchemeChooser | None = None) -> SchemeData:
-    scheme = (chooser or SchemeChooser.load()).scheme_for(org)
+    scheme = (chooser or read_once("chooser", SchemeChooser.load)).scheme_for(org)
     if scheme is None:
         raise NoSchemeError(
             _("No classification scheme rates %(name)s (%(kind)s, %(sector)s).")

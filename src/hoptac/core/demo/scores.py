@@ -33,7 +33,14 @@ from hoptac.returns.fields import Classification
 from hoptac.returns.models import AnnualReturn
 from hoptac.returns.queries import current_reporting_year
 from hoptac.scoring.models import Scheme, ScoreSheet
-from hoptac.scoring.rules import SchemeData, evaluate, exclusion_reason, load_scheme, scheme_problems
+from hoptac.scoring.rules import (
+    SchemeData,
+    evaluate,
+    exclusion_reason,
+    load_scheme,
+    scheme_problems,
+    schemes_unchanged,
+)
 from hoptac.scoring.schemes import SchemeChooser, scheme_edit
 from hoptac.scoring.services import (
     score_compute,
@@ -192,45 +199,47 @@ def ensure_scores(*, province: str = PROVINCE, seed: int = SEED) -> ScoresReport
     for change in StatusChange.objects.filter(organisation_id__in={r.organisation_id for r in todo}):
         changes[change.organisation_id].append(change)
     current = current_reporting_year()
-    loaded: dict[int, SchemeData] = {}
-    for ret in todo:
-        org, year = ret.organisation, ret.year
-        scheme = chooser.scheme_for(org)
-        if scheme is None:
-            continue
-        data = loaded.setdefault(scheme.pk, load_scheme(scheme))
-        if exclusion_reason(org, year, data.rules, changes.get(org.pk, [])):
-            report.not_rated += 1
-            continue
-        entry, officer = actors.entry_for(org), actors.officer_for(org)
-        if entry is None or officer is None:
-            continue
-        rng = random.Random(f"{seed}:score:{org.pk}:{org.code}:{year}")
-        sheet, _created = score_compute(organisation=org, year=year, actor=entry)
-        fined = (
-            data.fine_rule() is not None
-            and ret.self_classification == Classification.WEAK
-            and rng.random() < FINED_SHARE
-        )
-        fine = {
-            "fined": True,
-            "fine_note": f"Quyết định xử phạt vi phạm hành chính năm {year} (dữ liệu demo).",
-        }
-        sheet = score_save(
-            sheet=sheet,
-            actor=entry,
-            entries=_entries(data, org, ret, approved.get((org.pk, year - 1)), rng),
-            expected_version=sheet.version,
-            **(fine if fined else {}),
-        )
-        report.sheets_created += 1
-        draw = rng.random()
-        if year >= current and draw < 0.5:
-            continue  # a draft of the round under way
-        sheet = score_submit(sheet=sheet, actor=entry, expected_version=sheet.version)
-        if year >= current or (year == current - 1 and draw < 0.08):
-            continue  # waiting for confirmation
-        score_confirm(sheet=sheet, actor=officer, expected_version=sheet.version)
-        report.confirmed += 1
+    # No scheme changes while the demo scores: each version is read once, not at every step.
+    with schemes_unchanged():
+        loaded: dict[int, SchemeData] = {}
+        for ret in todo:
+            org, year = ret.organisation, ret.year
+            scheme = chooser.scheme_for(org)
+            if scheme is None:
+                continue
+            data = loaded.setdefault(scheme.pk, load_scheme(scheme))
+            if exclusion_reason(org, year, data.rules, changes.get(org.pk, [])):
+                report.not_rated += 1
+                continue
+            entry, officer = actors.entry_for(org), actors.officer_for(org)
+            if entry is None or officer is None:
+                continue
+            rng = random.Random(f"{seed}:score:{org.pk}:{org.code}:{year}")
+            sheet, _created = score_compute(organisation=org, year=year, actor=entry)
+            fined = (
+                data.fine_rule() is not None
+                and ret.self_classification == Classification.WEAK
+                and rng.random() < FINED_SHARE
+            )
+            fine = {
+                "fined": True,
+                "fine_note": f"Quyết định xử phạt vi phạm hành chính năm {year} (dữ liệu demo).",
+            }
+            sheet = score_save(
+                sheet=sheet,
+                actor=entry,
+                entries=_entries(data, org, ret, approved.get((org.pk, year - 1)), rng),
+                expected_version=sheet.version,
+                **(fine if fined else {}),
+            )
+            report.sheets_created += 1
+            draw = rng.random()
+            if year >= current and draw < 0.5:
+                continue  # a draft of the round under way
+            sheet = score_submit(sheet=sheet, actor=entry, expected_version=sheet.version)
+            if year >= current or (year == current - 1 and draw < 0.08):
+                continue  # waiting for confirmation
+            score_confirm(sheet=sheet, actor=officer, expected_version=sheet.version)
+            report.confirmed += 1
     report.seconds = time.monotonic() - started
     return report
