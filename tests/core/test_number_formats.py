@@ -80,3 +80,16 @@ def test_a_stored_figure_is_shown_grouped_in_its_input():
         assert 'value="2.500,5"' in str(F(initial={"capital": Decimal("2500.5")})["capital"])
     with translation.override("en"):
         assert 'value="2,500.5"' in str(F(initial={"capital": Decimal("2500.5")})["capital"])
+
+
+def test_the_registry_lists_count_is_grouped_the_languages_way(rf):
+    from django.template.loader import render_to_string
+
+    context = {"counts": {"total": 129300, "by_kind": [("htx", "HTX", 35000)], "by_status": []}}
+    with translation.override("vi"):
+        html = render_to_string("registry/_organisation_rows.html", context, request=rf.get("/registry/"))
+    assert 'data-testid="org-count">129.300</strong> tổ chức' in html
+    assert "<strong>35.000</strong>" in html
+    with translation.override("en"):
+        html = render_to_string("registry/_organisation_rows.html", context, request=rf.get("/registry/"))
+    assert 'data-testid="org-count">129,300</strong> organisations' in html
