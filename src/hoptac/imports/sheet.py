@@ -11,6 +11,7 @@ there is any.
 from __future__ import annotations
 
 import gc
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -112,7 +113,7 @@ def mapping_lines(layout: Layout, fieldset: FieldSet) -> list[tuple[str, str, st
     return out
 
 
-class SheetImport:
+class SheetImport(ABC):
     """One import of one file by one user. `check()` and `run()` give an ImportResult.
 
     Subclasses set `fieldset`, give `_parsers()` and `_run_all()`, and may override `_in_scope`.
@@ -168,8 +169,9 @@ class SheetImport:
             if collecting:
                 gc.enable()
 
+    @abstractmethod
     def _run_all(self, *, write: bool) -> ImportResult:
-        raise NotImplementedError
+        """Read, check and (with `write`) write every row: each kind of import says how."""
 
     # --- errors ------------------------------------------------------------------------------------
 
@@ -186,9 +188,9 @@ class SheetImport:
 
     # --- reading the cells -------------------------------------------------------------------------
 
+    @abstractmethod
     def _parsers(self) -> dict[str, tuple[Callable[[Any], Any], bool]]:
         """field → (parser, whether its results are worth caching by cell value)."""
-        raise NotImplementedError
 
     def _prepare_parsers(self) -> None:
         parsers = self._parsers()
